@@ -1,0 +1,59 @@
+# Entry points. Every target that builds first makes sure the Debian packages are present,
+# so a fresh machine needs nothing but `make run` or `make test`.
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+CONFORMANCE ?= ../shared/conformance
+BIN := $(BUILD_DIR)/sidecar-injector
+
+.PHONY: all deps configure build test asan-test bench fuzz run conformance clean format
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The main job on the embedded default: kube-inject the sleep sample with the built-in template.
+run: build
+	@$(BIN) kube-inject -f samples/sleep.yaml
+
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The engine and core under ASan+UBSan (the parts that parse untrusted input).
+asan-test: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DSIDECAR_SANITIZE=ON -DSIDECAR_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target sanitized_tests
+	@ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L sanitized
+
+bench: build
+	@for b in $(BUILD_DIR)/bench/*/*_bench; do echo "== $$b"; $$b; done
+
+# libFuzzer targets with ASan/UBSan, each for FUZZ_SECONDS.
+fuzz: deps
+	@CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DSIDECAR_FUZZ=ON -DSIDECAR_TESTS=OFF -DSIDECAR_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+	@for f in $(FUZZ_DIR)/fuzz/*/*_fuzz; do \
+	  name=$$(basename $$f); mkdir -p fuzz/corpus-run/$$name; \
+	  echo "== $$name for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 fuzz/corpus-run/$$name fuzz/corpus/$$name || exit 1; \
+	done
+
+# Istio's own golden cases (shared corpus, not part of this repository).
+conformance: build
+	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases istio-1.4
+	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases istio-1.1
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
