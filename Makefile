@@ -49,8 +49,8 @@ fuzz: deps
 
 # Istio's own golden cases (shared corpus, not part of this repository).
 conformance: build
-	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases istio-1.4
-	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases istio-1.1
+	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases $(CONFORMANCE)/istio-1.4
+	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases $(CONFORMANCE)/istio-1.1
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

@@ -62,10 +62,11 @@ class Value {
   Value(std::string s) : kind_(Kind::String), str_(std::move(s)) {}
   Value(std::string_view s) : kind_(Kind::String), str_(s) {}
   Value(const char* s) : kind_(Kind::String), str_(s) {}
-  Value(ListPtr l) : kind_(Kind::List), list_(std::move(l)) {}
-  Value(MapPtr m) : kind_(Kind::Map), map_(std::move(m)) {}
-  Value(ObjectPtr o) : kind_(Kind::Object), object_(std::move(o)) {}
-  Value(FunctionPtr f) : kind_(Kind::Func), func_(std::move(f)) {}
+  // A null container, object or function pointer is Go's untyped nil.
+  Value(ListPtr l) : kind_(l ? Kind::List : Kind::Nil), list_(std::move(l)) {}
+  Value(MapPtr m) : kind_(m ? Kind::Map : Kind::Nil), map_(std::move(m)) {}
+  Value(ObjectPtr o) : kind_(o ? Kind::Object : Kind::Nil), object_(std::move(o)) {}
+  Value(FunctionPtr f) : kind_(f ? Kind::Func : Kind::Nil), func_(std::move(f)) {}
 
   Kind kind() const { return kind_; }
   bool isValid() const { return kind_ != Kind::Invalid; }

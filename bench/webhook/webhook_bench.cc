@@ -1,0 +1,261 @@
+// Webhook throughput and latency.
+//  * Decode: the AdmissionReview hot path (simdjson DOM + compaction of request.object)
+//    against nlohmann::json on the same ~80 KB review, in the same process.
+//  * Handle: the whole request function (decode, fake mutate, encode) without a network.
+//  * Load: a keep-alive TLS load generator (N connections, bounded duration) against the
+//    real server with 1 and 2 worker threads, a fake mutator returning a small patch vs a
+//    skip (no-op) answer. Reports admissions/s and p50/p99 latency.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <nlohmann/json.hpp>
+
+#include "webhook/admission_review.h"
+#include "webhook/http_handler.h"
+#include "webhook/log.h"
+#include "webhook/server.h"
+
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using sidecar::webhook::MutationResult;
+using Clock = std::chrono::steady_clock;
+
+const std::string kPatch =
+    R"([{"op":"add","path":"/spec/initContainers","value":[{"name":"istio-init","image":"docker.io/istio/proxyv2:1.4.0"}]},)"
+    R"({"op":"add","path":"/metadata/annotations","value":{"sidecar.istio.io/status":"{\"version\":\"x\"}"}}])";
+
+// A pod padded with containers and env vars until the review is about targetBytes.
+std::string bigReview(size_t targetBytes) {
+  nlohmann::json pod = {{"apiVersion", "v1"},
+                        {"kind", "Pod"},
+                        {"metadata",
+                         {{"name", "productpage-v1-5f9dbcd669-x7k2p"},
+                          {"namespace", "bookinfo"},
+                          {"labels", {{"app", "productpage"}, {"version", "v1"}}},
+                          {"annotations", {{"prometheus.io/scrape", "true"}}}}},
+                        {"spec", {{"containers", nlohmann::json::array()}}}};
+  nlohmann::json review = {{"apiVersion", "admission.k8s.io/v1"},
+                           {"kind", "AdmissionReview"},
+                           {"request",
+                            {{"uid", "3b5b2a9e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"},
+                             {"kind", {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}}},
+                             {"namespace", "bookinfo"},
+                             {"operation", "CREATE"},
+                             {"object", pod}}}};
+  for (int c = 0; review.dump().size() < targetBytes; ++c) {
+    nlohmann::json container = {{"name", "app-" + std::to_string(c)},
+                                {"image", "docker.io/istio/examples-bookinfo-productpage-v1:1.15.0"},
+                                {"ports", {{{"containerPort", 9080 + c}, {"protocol", "TCP"}}}},
+                                {"env", nlohmann::json::array()}};
+    for (int e = 0; e < 20; ++e) {
+      container["env"].push_back({{"name", "VAR_" + std::to_string(e)},
+                                  {"value", "value-" + std::to_string(c * 100 + e)}});
+    }
+    review["request"]["object"]["spec"]["containers"].push_back(container);
+  }
+  return review.dump();
+}
+
+const std::string& review80k() {
+  static const std::string review = bigReview(80 << 10);
+  return review;
+}
+
+class FixedMutator : public sidecar::webhook::PodMutator {
+ public:
+  explicit FixedMutator(bool patch) : patch_(patch) {}
+  MutationResult mutate(const sidecar::webhook::AdmissionRequestView& request) const override {
+    benchmark::DoNotOptimize(request.object.data());
+    if (patch_) {
+      return {MutationResult::Outcome::Patched, kPatch, "", "injected"};
+    }
+    return {MutationResult::Outcome::Skipped, "", "policy_disabled", "namespace not enabled"};
+  }
+  bool ready(std::string*) const override { return true; }
+
+ private:
+  bool patch_;
+};
+
+void BM_DecodeSimdjson(benchmark::State& state) {
+  const std::string& body = review80k();
+  for (auto _ : state) {
+    auto review = sidecar::webhook::decodeAdmissionReview(body);
+    benchmark::DoNotOptimize(review->request.object.size());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+  state.counters["review_bytes"] = static_cast<double>(body.size());
+}
+BENCHMARK(BM_DecodeSimdjson);
+
+// Baseline: the same extraction with nlohmann (parse, pick fields, re-dump the object).
+void BM_DecodeNlohmannBaseline(benchmark::State& state) {
+  const std::string& body = review80k();
+  for (auto _ : state) {
+    auto doc = nlohmann::json::parse(body);
+    const auto& request = doc.at("request");
+    std::string uid = request.at("uid");
+    std::string object = request.at("object").dump();
+    benchmark::DoNotOptimize(uid.size() + object.size());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_DecodeNlohmannBaseline);
+
+void BM_HandleInject(benchmark::State& state) {
+  const bool patch = state.range(0) != 0;
+  const bool big = state.range(1) != 0;
+  sidecar::webhook::RequestHandler handler(std::make_shared<FixedMutator>(patch),
+                                           std::make_shared<sidecar::webhook::Metrics>(), {});
+  const std::string body =
+      big ? review80k()
+          : R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","kind":{"kind":"Pod"},"namespace":"default","operation":"CREATE","object":{"metadata":{"name":"sleep"},"spec":{"containers":[{"name":"sleep","image":"curl"}]}}}})";
+  for (auto _ : state) {
+    auto response = handler.handle({"POST", "/inject", "application/json", body});
+    benchmark::DoNotOptimize(response.body.size());
+  }
+  state.SetLabel(std::string(patch ? "patch" : "noop") + (big ? "/80KB" : "/small"));
+}
+BENCHMARK(BM_HandleInject)->Args({0, 0})->Args({1, 0})->Args({1, 1});
+
+// One keep-alive connection of the load generator: write, read, repeat until the deadline.
+class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
+ public:
+  LoadConnection(net::io_context& ioc, net::ssl::context& ctx, const std::string& request,
+                 Clock::time_point deadline, std::vector<double>& latencies, std::atomic<int>& errors)
+      : stream_(ioc, ctx), request_(request), deadline_(deadline), latencies_(latencies), errors_(errors) {}
+
+  void start(uint16_t port) {
+    beast::get_lowest_layer(stream_).async_connect(
+        net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port),
+        [self = shared_from_this()](beast::error_code ec) {
+          if (ec) {
+            return self->fail();
+          }
+          self->stream_.async_handshake(net::ssl::stream_base::client,
+                                        [self](beast::error_code ec2) {
+                                          if (ec2) {
+                                            return self->fail();
+                                          }
+                                          self->send();
+                                        });
+        });
+  }
+
+ private:
+  void fail() { errors_.fetch_add(1); }
+
+  void send() {
+    if (Clock::now() >= deadline_) {
+      return;
+    }
+    sent_ = Clock::now();
+    net::async_write(stream_, net::buffer(request_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) {
+        return self->fail();
+      }
+      self->parser_.emplace();
+      self->parser_->body_limit(1 << 20);
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code ec2, size_t) {
+                         if (ec2 || self->parser_->get().result_int() != 200) {
+                           return self->fail();
+                         }
+                         self->latencies_.push_back(
+                             std::chrono::duration<double, std::micro>(Clock::now() - self->sent_).count());
+                         self->send();
+                       });
+    });
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  const std::string& request_;
+  Clock::time_point deadline_;
+  std::vector<double>& latencies_;
+  std::atomic<int>& errors_;
+  Clock::time_point sent_;
+  beast::flat_buffer buffer_;
+  std::optional<http::response_parser<http::string_body>> parser_;
+};
+
+void BM_LoadTls(benchmark::State& state) {
+  const int threads = static_cast<int>(state.range(0));
+  const bool patch = state.range(1) != 0;
+  const int connections = static_cast<int>(state.range(2));
+  const auto duration = std::chrono::milliseconds(2000);
+  sidecar::webhook::logger().setLevel("default", sidecar::webhook::LogLevel::Warn);
+  sidecar::webhook::logger().setLevel("webhook", sidecar::webhook::LogLevel::Warn);
+
+  sidecar::webhook::ServerOptions options;
+  options.address = "127.0.0.1";
+  options.port = 0;
+  options.threads = threads;
+  options.selfSigned = true;
+  options.printCaPem = false;
+  auto server = sidecar::webhook::Server::create(options, std::make_shared<FixedMutator>(patch));
+  if (!server || !(*server)->start()) {
+    state.SkipWithError("server did not start");
+    return;
+  }
+  const std::string body = bigReview(4 << 10);  // a typical small pod
+  const std::string request = "POST /inject HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (auto _ : state) {
+    net::io_context ioc;
+    net::ssl::context ctx(net::ssl::context::tls_client);
+    ctx.set_verify_mode(net::ssl::verify_none);
+    std::vector<std::vector<double>> latencies(connections);
+    std::atomic<int> errors{0};
+    const auto start = Clock::now();
+    const auto deadline = start + duration;
+    for (int i = 0; i < connections; ++i) {
+      std::make_shared<LoadConnection>(ioc, ctx, request, deadline, latencies[i], errors)
+          ->start((*server)->port());
+    }
+    ioc.run();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> all;
+    for (auto& l : latencies) {
+      all.insert(all.end(), l.begin(), l.end());
+    }
+    std::sort(all.begin(), all.end());
+    state.SetIterationTime(seconds);
+    state.counters["adm_per_s"] = static_cast<double>(all.size()) / seconds;
+    state.counters["p50_us"] = all.empty() ? 0 : all[all.size() / 2];
+    state.counters["p99_us"] = all.empty() ? 0 : all[all.size() * 99 / 100];
+    state.counters["errors"] = errors.load();
+  }
+  state.SetLabel(std::to_string(threads) + " thread(s), " + (patch ? "patch" : "noop") + ", " +
+                 std::to_string(connections) + " conns");
+  (*server)->stop();
+}
+BENCHMARK(BM_LoadTls)
+    ->ArgNames({"threads", "patch", "conns"})
+    ->Args({1, 0, 8})
+    ->Args({1, 1, 8})
+    ->Args({2, 0, 8})
+    ->Args({2, 1, 8})
+    ->Args({2, 1, 1})
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

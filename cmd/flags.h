@@ -1,0 +1,51 @@
+#pragma once
+
+// Command-line flags in the style istioctl and the Istio injector accept: `--name value`,
+// `--name=value`, single-dash long names (`-injectConfig`, Go's flag package allows it),
+// short aliases (`-f`), and boolean switches. Unknown flags are errors, so a typo never
+// silently falls back to a default.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/expected.h"
+
+namespace sidecar::cmd {
+
+class Flags {
+ public:
+  // Declares a flag taking a value. `aliases` are alternative spellings without dashes.
+  Flags& value(std::string name, std::string help, std::string defaultValue = "",
+               std::vector<std::string> aliases = {});
+  // Declares a boolean switch (`--name`, `--name=true|false`).
+  Flags& toggle(std::string name, std::string help, std::vector<std::string> aliases = {});
+
+  // Parses argv-style arguments; positional arguments are kept in order.
+  Expected<void> parse(const std::vector<std::string>& args);
+
+  const std::string& get(const std::string& name) const;
+  bool isSet(const std::string& name) const;
+  bool on(const std::string& name) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+  // One line per flag, for --help.
+  std::string usage() const;
+
+ private:
+  struct Spec {
+    std::string help;
+    std::string defaultValue;
+    bool isToggle = false;
+    std::vector<std::string> aliases;
+  };
+  const std::string* canonical(const std::string& spelled) const;
+
+  std::map<std::string, Spec> specs_;
+  std::map<std::string, std::string> aliasTo_;
+  std::map<std::string, std::string> values_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace sidecar::cmd

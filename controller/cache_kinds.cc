@@ -1,0 +1,141 @@
+#include "controller/cache_kinds.h"
+
+#include <algorithm>
+
+namespace sidecar::controller {
+
+namespace {
+
+constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+const nlohmann::json& member(const nlohmann::json& o, const char* key) {
+  static const nlohmann::json kNull;
+  if (!o.is_object()) {
+    return kNull;
+  }
+  auto it = o.find(key);
+  return it == o.end() ? kNull : *it;
+}
+
+std::string str(const nlohmann::json& o, const char* key) {
+  const auto& v = member(o, key);
+  return v.is_string() ? v.get<std::string>() : std::string();
+}
+
+const std::string* find(const StringPairs& pairs, std::string_view key) {
+  auto it = std::lower_bound(pairs.begin(), pairs.end(), key,
+                             [](const auto& p, std::string_view k) { return p.first < k; });
+  return it != pairs.end() && it->first == key ? &it->second : nullptr;
+}
+
+std::vector<ContainerInfo> containers(const nlohmann::json& list) {
+  std::vector<ContainerInfo> out;
+  if (!list.is_array()) {
+    return out;
+  }
+  out.reserve(list.size());
+  for (const auto& c : list) {
+    out.push_back({str(c, "name"), str(c, "image")});
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::string* ObjectMeta::label(std::string_view key) const { return find(labels, key); }
+const std::string* ObjectMeta::annotation(std::string_view key) const { return find(annotations, key); }
+const std::string* ConfigMapInfo::value(std::string_view key) const { return find(data, key); }
+
+const OwnerRef* ObjectMeta::controllerOwner() const {
+  for (const auto& o : owners) {
+    if (o.controller) {
+      return &o;
+    }
+  }
+  return nullptr;
+}
+
+StringPairs parseStringMap(const nlohmann::json& object) {
+  StringPairs out;
+  if (!object.is_object()) {
+    return out;
+  }
+  out.reserve(object.size());
+  for (const auto& [k, v] : object.items()) {
+    out.emplace_back(k, v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  // nlohmann objects iterate in key order already; sorting keeps lookups correct anyway.
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+ObjectMeta parseObjectMeta(const nlohmann::json& object) {
+  const auto& m = member(object, "metadata");
+  ObjectMeta meta;
+  meta.ns = str(m, "namespace");
+  meta.name = str(m, "name");
+  meta.uid = str(m, "uid");
+  meta.resourceVersion = str(m, "resourceVersion");
+  if (const auto& g = member(m, "generation"); g.is_number_integer()) {
+    meta.generation = g.get<int64_t>();
+  }
+  meta.labels = parseStringMap(member(m, "labels"));
+  meta.annotations = parseStringMap(member(m, "annotations"));
+  std::erase_if(meta.annotations, [](const auto& p) { return p.first == kLastApplied; });
+  meta.labels.shrink_to_fit();
+  meta.annotations.shrink_to_fit();
+  if (const auto& owners = member(m, "ownerReferences"); owners.is_array()) {
+    for (const auto& o : owners) {
+      const auto& c = member(o, "controller");
+      meta.owners.push_back({str(o, "kind"), str(o, "name"), str(o, "uid"), c.is_boolean() && c.get<bool>()});
+    }
+  }
+  return meta;
+}
+
+ConfigMapInfo toConfigMapInfo(const nlohmann::json& object) {
+  return {parseObjectMeta(object), parseStringMap(member(object, "data"))};
+}
+
+NamespaceInfo toNamespaceInfo(const nlohmann::json& object) { return {parseObjectMeta(object)}; }
+
+MutatingWebhookConfigurationInfo toMutatingWebhookConfigurationInfo(const nlohmann::json& object) {
+  MutatingWebhookConfigurationInfo out{parseObjectMeta(object), {}};
+  const auto& hooks = member(object, "webhooks");
+  if (hooks.is_array()) {
+    for (const auto& h : hooks) {
+      const auto& cc = member(h, "clientConfig");
+      const auto& svc = member(cc, "service");
+      out.webhooks.push_back({str(h, "name"), str(svc, "namespace"), str(svc, "name"), str(svc, "path"),
+                              str(cc, "url"), str(cc, "caBundle")});
+    }
+  }
+  return out;
+}
+
+PodInfo toPodInfo(const nlohmann::json& object) {
+  const auto& spec = member(object, "spec");
+  return {parseObjectMeta(object), containers(member(spec, "containers")), containers(member(spec, "initContainers")),
+          str(member(object, "status"), "phase")};
+}
+
+WorkloadInfo toWorkloadInfo(const nlohmann::json& object) {
+  WorkloadInfo out;
+  out.meta = parseObjectMeta(object);
+  const std::string kind = str(object, "kind");
+  const auto& spec = member(object, "spec");
+  const auto& tmpl =
+      kind == "CronJob" ? member(member(member(spec, "jobTemplate"), "spec"), "template") : member(spec, "template");
+  const auto& tmeta = member(tmpl, "metadata");
+  out.templateLabels = parseStringMap(member(tmeta, "labels"));
+  out.templateAnnotations = parseStringMap(member(tmeta, "annotations"));
+  const auto& podSpec = member(tmpl, "spec");
+  out.containers = containers(member(podSpec, "containers"));
+  out.initContainers = containers(member(podSpec, "initContainers"));
+  if (const auto& og = member(member(object, "status"), "observedGeneration"); og.is_number_integer()) {
+    out.observedGeneration = og.get<int64_t>();
+  }
+  return out;
+}
+
+}  // namespace sidecar::controller

@@ -1,0 +1,132 @@
+#pragma once
+
+// Hot reload of the injector configuration from ConfigMaps: `istio-sidecar-injector`
+// (keys `config`, `values`) and `istio` (key `mesh`) in the injector namespace. Every
+// change compiles a fresh config from one consistent snapshot of both ConfigMaps (an edit
+// is applied whole or not at all) with an injected compile function; success swaps the
+// pointer atomically, failure keeps the last good config, logs, counts the reason and
+// emits a Warning Event on the ConfigMap. Readers never wait for a compile.
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "controller/cache_kinds.h"
+#include "controller/event_recorder.h"
+#include "controller/reflector.h"
+#include "controller/rest_client.h"
+
+namespace sidecar::controller {
+
+struct ConfigSources {
+  std::string injectConfig;  // istio-sidecar-injector/config
+  std::string values;        // istio-sidecar-injector/values
+  std::string mesh;          // istio/mesh
+  bool hasValues = false;
+  bool hasMesh = false;
+};
+
+using CompileFunction = std::function<Expected<std::shared_ptr<const void>>(const ConfigSources&)>;
+
+struct ConfigReloaderOptions {
+  std::string ns = "istio-system";
+  std::string injectorConfigMap = "istio-sidecar-injector";
+  std::string meshConfigMap = "istio";
+  std::string configKey = "config";
+  std::string valuesKey = "values";
+  std::string meshKey = "mesh";
+  int watchTimeoutSeconds = 300;
+  BackoffPolicy backoff{Millis(100), Millis(30000), 0.2};
+};
+
+// A plain snapshot for /readyz and metrics.
+struct ConfigReloadStatus {
+  bool ready = false;  // a config has been compiled at least once
+  uint64_t generation = 0;
+  std::string configHash;  // sha256 (hex) of the active inputs
+  std::optional<std::chrono::system_clock::time_point> lastSuccess;
+  uint64_t successes = 0;
+  uint64_t failures = 0;
+  std::map<std::string, uint64_t> failuresByReason;  // missing_configmap, missing_key, compile_error
+  std::string lastError;
+};
+
+class ConfigReloader {
+ public:
+  ConfigReloader(RestClient& client, ConfigReloaderOptions options, CompileFunction compile,
+                 EventRecorder* events = nullptr, Clock& clock = systemClock(), Random& random = systemRandom());
+  ~ConfigReloader();
+  ConfigReloader(const ConfigReloader&) = delete;
+  ConfigReloader& operator=(const ConfigReloader&) = delete;
+
+  void start();
+  void stop();
+  bool waitUntilReady(Millis timeout) const;
+
+  std::shared_ptr<const void> current() const;
+  ConfigReloadStatus status() const;
+  // Called after each successful swap with the new generation (on the reload thread).
+  void setOnReload(std::function<void(uint64_t generation)> callback);
+
+  // Compiles and swaps from explicit sources; `origin` receives the Warning on failure.
+  Expected<void> apply(const ConfigSources& sources, const ObjectReference* origin);
+
+ private:
+  void worker();
+  void reconcile();
+  void recordFailure(const std::string& reason, const std::string& message, const ObjectReference* origin);
+  ObjectReference referenceFor(const ConfigMapInfo& cm) const;
+
+  RestClient& client_;
+  ConfigReloaderOptions options_;
+  CompileFunction compile_;
+  EventRecorder* events_;
+  Clock& clock_;
+  ConfigMapCache cache_;
+  Reflector reflector_;
+  std::thread thread_;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable cv_;
+  bool dirty_ = false;
+  bool stopping_ = false;
+  std::string lastChanged_;
+  std::shared_ptr<const void> current_;
+  ConfigReloadStatus status_;
+  std::string lastFailedHash_;
+  std::function<void(uint64_t)> onReload_;
+};
+
+// Typed view for callers that know the compiled type.
+template <class T>
+class TypedConfigReloader {
+ public:
+  using CompileTyped = std::function<Expected<std::shared_ptr<const T>>(const ConfigSources&)>;
+  TypedConfigReloader(RestClient& client, ConfigReloaderOptions options, CompileTyped compile,
+                      EventRecorder* events = nullptr, Clock& clock = systemClock(), Random& random = systemRandom())
+      : reloader_(
+            client, std::move(options),
+            [compile = std::move(compile)](const ConfigSources& s) -> Expected<std::shared_ptr<const void>> {
+              auto r = compile(s);
+              if (!r) {
+                return Unexpected<Error>(r.error());
+              }
+              return std::static_pointer_cast<const void>(*r);
+            },
+            events, clock, random) {}
+
+  std::shared_ptr<const T> current() const { return std::static_pointer_cast<const T>(reloader_.current()); }
+  ConfigReloader& reloader() { return reloader_; }
+
+ private:
+  ConfigReloader reloader_;
+};
+
+std::string sha256Hex(const ConfigSources& sources);
+
+}  // namespace sidecar::controller

@@ -1,0 +1,33 @@
+#pragma once
+
+// The webhook's entry into the core: the pod of an AdmissionReview request (raw JSON bytes)
+// and the request namespace in, the policy decision and the RFC 6902 patch out.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "inject/config.h"
+#include "inject/policy.h"
+
+namespace sidecar::inject {
+
+struct AdmissionOutcome {
+  enum class Kind { Patched, Skipped, Failed };
+  Kind kind = Kind::Skipped;
+  Decision decision;          // why (for Failed: InvalidAnnotation or TemplateError)
+  std::string patch;          // JSON array when Patched
+  std::string message;        // failure text (for the AdmissionResponse status) or explanation
+  std::vector<std::string> warnings;
+};
+
+// podJson: request.object; requestNamespace: request.namespace. Never throws; malformed pod
+// JSON is a Failed outcome with reason InvalidAnnotation-free "invalid_pod" semantics (see
+// failureReason()).
+AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace);
+
+// Metric label of an outcome: the decision's reasonName(), or "invalid_pod" when the pod JSON
+// itself could not be read.
+std::string_view outcomeReason(const AdmissionOutcome& outcome);
+
+}  // namespace sidecar::inject

@@ -1,0 +1,378 @@
+#include "inject/kube/schema.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "inject/kube/go_format.h"
+#include "inject/kube/quantity.h"
+#include "inject/kube/schema_types.h"
+
+namespace sidecar::kube {
+namespace {
+
+using nlohmann::json;
+using detail::FieldDef;
+using detail::StructDef;
+
+// Marshalled output of a decoded Go value, and whether encoding/json's omitempty would
+// consider that value empty.
+struct Decoded {
+  json value;
+  bool empty = false;
+};
+
+std::string jsonKind(const json& v) {
+  switch (v.type()) {
+    case json::value_t::string:
+      return "string";
+    case json::value_t::boolean:
+      return "bool";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::number_float:
+      return "number " + formatJsonFloat(v.get<double>());
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "number " + v.dump();
+    default:
+      return "null";
+  }
+}
+
+std::string joinPath(const std::string& base, std::string_view field) {
+  return base.empty() ? std::string(field) : base + "." + std::string(field);
+}
+
+bool asciiEqualFold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') {
+      x = static_cast<char>(x - 'A' + 'a');
+    }
+    if (y >= 'A' && y <= 'Z') {
+      y = static_cast<char>(y - 'A' + 'a');
+    }
+    if (x != y) {
+      return false;
+    }
+  }
+  return true;
+}
+
+class Decoder {
+ public:
+  Expected<Decoded> decode(const json* in, std::string_view type, const std::string& path) {
+    if (type.substr(0, 1) == "*") {
+      if (in == nullptr || in->is_null()) {
+        return Decoded{nullptr, true};
+      }
+      auto inner = decode(in, type.substr(1), path);
+      if (!inner) {
+        return inner;
+      }
+      inner->empty = false;
+      return inner;
+    }
+    if (type.substr(0, 2) == "[]") {
+      return decodeSlice(in, type.substr(2), path);
+    }
+    if (type.substr(0, 11) == "map[string]") {
+      return decodeMap(in, type.substr(11), path);
+    }
+    if (type == "string") {
+      return decodeString(in, path);
+    }
+    if (type == "bool") {
+      return decodeBool(in, path);
+    }
+    if (type == "int32") {
+      return decodeInt(in, path, "int32", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+    }
+    if (type == "int64") {
+      return decodeInt(in, path, "int64", std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+    }
+    if (type == "float64") {
+      if (in == nullptr || in->is_null()) {
+        return Decoded{0.0, true};
+      }
+      if (!in->is_number()) {
+        return mismatch(*in, path, "float64");
+      }
+      return Decoded{*in, in->get<double>() == 0};
+    }
+    if (type == "IntOrString") {
+      return decodeIntOrString(in, path);
+    }
+    if (type == "Quantity") {
+      return decodeQuantity(in, path);
+    }
+    if (type == "Time") {
+      // metav1.Time marshals its zero value as null; a set time is kept as written.
+      if (in == nullptr || in->is_null()) {
+        return Decoded{nullptr, false};
+      }
+      if (!in->is_string()) {
+        return mismatch(*in, path, "Time");
+      }
+      return Decoded{*in, false};
+    }
+    if (type == "Raw") {
+      if (in == nullptr) {
+        return Decoded{nullptr, true};
+      }
+      return Decoded{*in, in->is_null()};
+    }
+    const StructDef* def = detail::findStruct(type);
+    if (def == nullptr) {
+      return fail(path + ": internal error: unknown Go type " + std::string(type));
+    }
+    return decodeStruct(in, *def, path);
+  }
+
+ private:
+  static Unexpected<Error> mismatch(const json& in, const std::string& path, std::string_view goType) {
+    return fail((path.empty() ? std::string() : path + ": ") + "cannot unmarshal " + jsonKind(in) + " into " +
+                std::string(goType));
+  }
+
+  Expected<Decoded> decodeStruct(const json* in, const StructDef& def, const std::string& path) {
+    if (in != nullptr && !in->is_null() && !in->is_object()) {
+      return mismatch(*in, path, def.name);
+    }
+    // encoding/json takes each input key in turn: an exact field name first, else a
+    // case-insensitive one; a later key for the same field wins.
+    std::vector<const json*> given(def.fields.size(), nullptr);
+    if (in != nullptr && in->is_object()) {
+      for (auto it = in->begin(); it != in->end(); ++it) {
+        const std::string& key = it.key();
+        size_t match = def.fields.size();
+        for (size_t i = 0; i < def.fields.size(); ++i) {
+          if (def.fields[i].name == key) {
+            match = i;
+            break;
+          }
+        }
+        if (match == def.fields.size()) {
+          for (size_t i = 0; i < def.fields.size(); ++i) {
+            if (asciiEqualFold(def.fields[i].name, key)) {
+              match = i;
+              break;
+            }
+          }
+        }
+        if (match < def.fields.size()) {
+          given[match] = &it.value();
+        }
+      }
+    }
+    json out = json::object();
+    for (size_t i = 0; i < def.fields.size(); ++i) {
+      const FieldDef& f = def.fields[i];
+      auto d = decode(given[i], f.type, joinPath(path, f.name));
+      if (!d) {
+        return Unexpected<Error>(d.error());
+      }
+      if (f.omitEmpty && d->empty) {
+        continue;
+      }
+      out[std::string(f.name)] = std::move(d->value);
+    }
+    return Decoded{std::move(out), false};
+  }
+
+  Expected<Decoded> decodeSlice(const json* in, std::string_view elem, const std::string& path) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{nullptr, true};
+    }
+    if (!in->is_array()) {
+      return mismatch(*in, path, "[]" + std::string(elem));
+    }
+    json out = json::array();
+    for (size_t i = 0; i < in->size(); ++i) {
+      auto d = decode(&(*in)[i], elem, path + "[" + std::to_string(i) + "]");
+      if (!d) {
+        return d;
+      }
+      out.push_back(std::move(d->value));
+    }
+    const bool empty = out.empty();
+    return Decoded{std::move(out), empty};
+  }
+
+  Expected<Decoded> decodeMap(const json* in, std::string_view elem, const std::string& path) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{nullptr, true};
+    }
+    if (!in->is_object()) {
+      return mismatch(*in, path, "map[string]" + std::string(elem));
+    }
+    json out = json::object();
+    for (auto it = in->begin(); it != in->end(); ++it) {
+      auto d = decode(&it.value(), elem, joinPath(path, it.key()));
+      if (!d) {
+        return d;
+      }
+      out[it.key()] = std::move(d->value);
+    }
+    const bool empty = out.empty();
+    return Decoded{std::move(out), empty};
+  }
+
+  // ghodss turns YAML numbers and booleans into text before JSON decoding when the target
+  // is a string.
+  static Expected<Decoded> decodeString(const json* in, const std::string& path) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{"", true};
+    }
+    std::string s;
+    switch (in->type()) {
+      case json::value_t::string:
+        s = in->get<std::string>();
+        break;
+      case json::value_t::boolean:
+        s = in->get<bool>() ? "true" : "false";
+        break;
+      case json::value_t::number_integer:
+        s = std::to_string(in->get<int64_t>());
+        break;
+      case json::value_t::number_unsigned:
+        s = std::to_string(in->get<uint64_t>());
+        break;
+      case json::value_t::number_float: {
+        const double d = in->get<double>();
+        if (std::isnan(d) || std::isinf(d)) {
+          // JSON cannot carry these; Go's marshalling step fails.
+          return fail(path + ": unsupported value: " + formatGoFloat(d));
+        }
+        s = formatGoFloat(d, 32);
+        break;
+      }
+      default:
+        return mismatch(*in, path, "string");
+    }
+    const bool empty = s.empty();
+    return Decoded{std::move(s), empty};
+  }
+
+  static Expected<Decoded> decodeBool(const json* in, const std::string& path) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{false, true};
+    }
+    if (!in->is_boolean()) {
+      return mismatch(*in, path, "bool");
+    }
+    return Decoded{*in, !in->get<bool>()};
+  }
+
+  static Expected<Decoded> decodeInt(const json* in, const std::string& path, std::string_view goType, int64_t lo,
+                                     int64_t hi) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{0, true};
+    }
+    int64_t v = 0;
+    if (in->is_number_integer() && !in->is_number_unsigned()) {
+      v = in->get<int64_t>();
+    } else if (in->is_number_unsigned()) {
+      const uint64_t u = in->get<uint64_t>();
+      if (u > static_cast<uint64_t>(hi)) {
+        return mismatch(*in, path, goType);
+      }
+      v = static_cast<int64_t>(u);
+    } else if (in->is_number_float()) {
+      // Go re-reads the JSON text: "3" decodes into an int, "3.5" or "1e+21" do not.
+      const double d = in->get<double>();
+      if (!(std::trunc(d) == d) || std::fabs(d) >= 1e21 || d < -9.2e18 || d > 9.2e18) {
+        return mismatch(*in, path, goType);
+      }
+      v = static_cast<int64_t>(d);
+    } else {
+      return mismatch(*in, path, goType);
+    }
+    if (v < lo || v > hi) {
+      return mismatch(*in, path, goType);
+    }
+    return Decoded{v, v == 0};
+  }
+
+  static Expected<Decoded> decodeIntOrString(const json* in, const std::string& path) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{0, false};
+    }
+    if (in->is_string()) {
+      return Decoded{*in, false};
+    }
+    auto asInt = decodeInt(in, path, "IntOrString", std::numeric_limits<int32_t>::min(),
+                           std::numeric_limits<int32_t>::max());
+    if (!asInt) {
+      return asInt;
+    }
+    asInt->empty = false;
+    return asInt;
+  }
+
+  static Expected<Decoded> decodeQuantity(const json* in, const std::string& path) {
+    if (in == nullptr || in->is_null()) {
+      return Decoded{"0", false};
+    }
+    std::string text;
+    if (in->is_string()) {
+      text = in->get<std::string>();
+    } else if (in->is_number_float()) {
+      text = formatJsonFloat(in->get<double>());
+    } else if (in->is_number()) {
+      text = in->dump();
+    } else {
+      return mismatch(*in, path, "Quantity");
+    }
+    auto q = Quantity::parse(text);
+    if (!q) {
+      return fail(path + ": " + q.error().message);
+    }
+    return Decoded{q->toString(), false};
+  }
+};
+
+std::string_view stripPackage(std::string_view goType) {
+  const size_t dot = goType.rfind('.');
+  return dot == std::string_view::npos ? goType : goType.substr(dot + 1);
+}
+
+}  // namespace
+
+bool isKnownKind(std::string_view kind) {
+  static constexpr std::string_view kKinds[] = {"ReplicationController", "Pod",     "Deployment", "DaemonSet",
+                                                "ReplicaSet",            "Job",     "CronJob",    "StatefulSet",
+                                                "List",                  "DeploymentConfig"};
+  for (auto k : kKinds) {
+    if (k == kind) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType) {
+  const std::string_view name = stripPackage(goType);
+  if (detail::findStruct(name) == nullptr) {
+    return fail("decodeTyped: unknown Go type '" + std::string(goType) + "'");
+  }
+  if (!in.is_object()) {
+    return fail("cannot unmarshal " + jsonKind(in) + " into " + std::string(name));
+  }
+  Decoder decoder;
+  auto d = decoder.decode(&in, name, "");
+  if (!d) {
+    return Unexpected<Error>(d.error());
+  }
+  return std::move(d->value);
+}
+
+}  // namespace sidecar::kube

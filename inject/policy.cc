@@ -1,0 +1,188 @@
+#include "inject/policy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "inject/annotations.h"
+
+namespace sidecar::inject {
+
+namespace {
+
+using nlohmann::json;
+using Labels = std::map<std::string, std::string, std::less<>>;
+
+Labels labelsOf(const json& metadata) {
+  Labels out;
+  if (!metadata.is_object()) {
+    return out;
+  }
+  auto it = metadata.find("labels");
+  if (it == metadata.end() || !it->is_object()) {
+    return out;
+  }
+  for (const auto& [k, v] : it->items()) {
+    out.emplace(k, v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return out;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view reasonName(Reason r) {
+  switch (r) {
+    case Reason::HostNetwork:
+      return "host_network";
+    case Reason::IgnoredNamespace:
+      return "ignored_namespace";
+    case Reason::AnnotationEnabled:
+      return "annotation_enabled";
+    case Reason::AnnotationDisabled:
+      return "annotation_disabled";
+    case Reason::NeverInjectSelector:
+      return "never_inject_selector";
+    case Reason::AlwaysInjectSelector:
+      return "always_inject_selector";
+    case Reason::PolicyEnabled:
+      return "policy_enabled";
+    case Reason::PolicyDisabled:
+      return "policy_disabled";
+    case Reason::PolicyInvalid:
+      return "policy_invalid";
+    case Reason::AlreadyInjected:
+      return "already_injected";
+    case Reason::InvalidAnnotation:
+      return "invalid_annotation";
+    case Reason::TemplateError:
+      return "template_error";
+    case Reason::Injected:
+      return "injected";
+  }
+  return "unknown";
+}
+
+Decision decidePolicy(const InjectionConfig& config, const json& metadata, const json& spec,
+                      std::string_view namespaceName) {
+  if (spec.is_object() && spec.value("hostNetwork", false)) {
+    return {false, Reason::HostNetwork, "the pod uses hostNetwork: true"};
+  }
+  if (namespaceName == "kube-system" || namespaceName == "kube-public") {
+    return {false, Reason::IgnoredNamespace,
+            "namespace " + std::string(namespaceName) + " is never injected"};
+  }
+  std::string annotationValue;
+  if (metadata.is_object()) {
+    if (auto a = metadata.find("annotations"); a != metadata.end() && a->is_object()) {
+      if (auto v = a->find(annotation::kInject); v != a->end() && v->is_string()) {
+        annotationValue = v->get<std::string>();
+      }
+    }
+  }
+  if (!annotationValue.empty()) {
+    std::string value = lower(annotationValue);
+    if (value == "y" || value == "yes" || value == "true" || value == "on") {
+      return {true, Reason::AnnotationEnabled,
+              "annotation " + std::string(annotation::kInject) + "=\"" + annotationValue + "\" requests injection"};
+    }
+    return {false, Reason::AnnotationDisabled,
+            "annotation " + std::string(annotation::kInject) + "=\"" + annotationValue + "\" prevents injection"};
+  }
+  Labels labels = labelsOf(metadata);
+  for (const auto& s : config.neverInjectSelector) {
+    if (!s.selector.empty() && s.selector.matches(labels)) {
+      return {false, Reason::NeverInjectSelector,
+              "pod labels match neverInjectSelector[" + std::to_string(s.index) + "] (" + s.selector.describe() + ")"};
+    }
+  }
+  for (const auto& s : config.alwaysInjectSelector) {
+    if (!s.selector.empty() && s.selector.matches(labels)) {
+      return {true, Reason::AlwaysInjectSelector,
+              "pod labels match alwaysInjectSelector[" + std::to_string(s.index) + "] (" + s.selector.describe() +
+                  ")"};
+    }
+  }
+  if (config.policy == "enabled") {
+    return {true, Reason::PolicyEnabled, "the injection policy is enabled"};
+  }
+  if (config.policy == "disabled") {
+    return {false, Reason::PolicyDisabled, "the injection policy is disabled and nothing requested injection"};
+  }
+  return {false, Reason::PolicyInvalid,
+          "invalid injection policy \"" + config.policy + "\" (expected enabled or disabled); not injecting"};
+}
+
+namespace {
+
+bool selectorMatches(const json& selector, const json& objectMeta, std::string& why, const char* what) {
+  if (selector.is_null() || (selector.is_object() && selector.empty())) {
+    return true;  // the API server treats an absent or empty selector as "everything"
+  }
+  auto parsed = LabelSelector::parse(selector);
+  if (!parsed) {
+    why = std::string(what) + " is invalid: " + parsed.error().message;
+    return false;
+  }
+  if (parsed->empty()) {
+    return true;
+  }
+  if (!parsed->matches(labelsOf(objectMeta))) {
+    why = std::string(what) + " (" + parsed->describe() + ") does not match";
+    return false;
+  }
+  return true;
+}
+
+bool ruleCoversPodCreate(const json& rule) {
+  auto has = [&](const char* key, std::string_view wanted) {
+    auto it = rule.find(key);
+    if (it == rule.end() || !it->is_array()) {
+      return false;
+    }
+    return std::any_of(it->begin(), it->end(), [&](const json& v) {
+      return v.is_string() && (v.get<std::string>() == wanted || v.get<std::string>() == "*");
+    });
+  };
+  return has("operations", "CREATE") && has("resources", "pods") && has("apiGroups", "") &&
+         (has("apiVersions", "v1"));
+}
+
+}  // namespace
+
+WebhookSelection explainWebhookSelection(const json& namespaceObject, const json& config, const json& pod) {
+  auto webhooks = config.find("webhooks");
+  if (webhooks == config.end() || !webhooks->is_array() || webhooks->empty()) {
+    return {false, "the MutatingWebhookConfiguration has no webhooks"};
+  }
+  std::string reasons;
+  const json nsMeta = namespaceObject.value("metadata", json::object());
+  const json podMeta = pod.value("metadata", json::object());
+  for (const auto& wh : *webhooks) {
+    std::string name = wh.value("name", std::string("<unnamed>"));
+    std::string why;
+    bool rules = false;
+    if (auto r = wh.find("rules"); r != wh.end() && r->is_array()) {
+      rules = std::any_of(r->begin(), r->end(), ruleCoversPodCreate);
+    }
+    if (!rules) {
+      why = "its rules do not cover CREATE of v1 pods";
+    } else if (!selectorMatches(wh.value("namespaceSelector", json()), nsMeta, why, "namespaceSelector") ||
+               !selectorMatches(wh.value("objectSelector", json()), podMeta, why, "objectSelector")) {
+      // why is set
+    } else {
+      return {true, "webhook " + name + " is called for this pod"};
+    }
+    reasons += (reasons.empty() ? "" : "; ") + ("webhook " + name + ": " + why);
+  }
+  return {false, reasons};
+}
+
+}  // namespace sidecar::inject

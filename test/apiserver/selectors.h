@@ -1,0 +1,32 @@
+#pragma once
+
+// Label and field selectors as the API server parses them from query parameters.
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "common/expected.h"
+
+namespace sidecar::testapi {
+
+struct LabelRequirement {
+  enum class Op { Equals, NotEquals, Exists, NotExists, In, NotIn };
+  std::string key;
+  Op op = Op::Exists;
+  std::vector<std::string> values;
+};
+
+struct FieldRequirement {
+  std::string field;  // metadata.name or metadata.namespace
+  bool equals = true;
+  std::string value;
+};
+
+Expected<std::vector<LabelRequirement>> parseLabelSelector(const std::string& text);
+Expected<std::vector<FieldRequirement>> parseFieldSelector(const std::string& text);
+
+bool matchesLabels(const std::vector<LabelRequirement>& selector, const nlohmann::json& object);
+bool matchesFields(const std::vector<FieldRequirement>& selector, const nlohmann::json& object);
+
+}  // namespace sidecar::testapi

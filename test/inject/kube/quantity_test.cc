@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "inject/kube/quantity.h"
+
+namespace sidecar::kube {
+namespace {
+
+struct CanonCase {
+  std::string in;
+  std::string canonical;
+  int64_t milli;
+  int64_t ceil;
+};
+
+class QuantityCanonical : public ::testing::TestWithParam<CanonCase> {};
+
+TEST_P(QuantityCanonical, MatchesGoString) {
+  const auto& c = GetParam();
+  auto q = Quantity::parse(c.in);
+  ASSERT_TRUE(q) << c.in << ": " << q.error().message;
+  EXPECT_EQ(q->toString(), c.canonical) << c.in;
+  EXPECT_EQ(q->milliValue(), c.milli) << c.in;
+  EXPECT_EQ(q->ceilValue(), c.ceil) << c.in;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Go, QuantityCanonical,
+    ::testing::Values(CanonCase{"100m", "100m", 100, 1}, CanonCase{"2000m", "2", 2000, 2},
+                      CanonCase{"1Gi", "1Gi", 1073741824000, 1073741824},
+                      CanonCase{"1024Mi", "1Gi", 1073741824000, 1073741824},
+                      CanonCase{"1000Mi", "1000Mi", 1048576000000, 1048576000},
+                      CanonCase{"128Mi", "128Mi", 134217728000, 134217728}, CanonCase{"1.5", "1500m", 1500, 2},
+                      CanonCase{"0.5", "500m", 500, 1}, CanonCase{"1e3", "1e3", 1000000, 1000},
+                      CanonCase{"128974848", "128974848", 128974848000, 128974848},
+                      CanonCase{"129e6", "129e6", 129000000000, 129000000}, CanonCase{"123Mi", "123Mi", 128974848000, 128974848},
+                      CanonCase{"0", "0", 0, 0}, CanonCase{"0Mi", "0", 0, 0}, CanonCase{"1000", "1k", 1000000, 1000},
+                      CanonCase{"10m", "10m", 10, 1}, CanonCase{"50Mi", "50Mi", 52428800000, 52428800},
+                      CanonCase{"2", "2", 2000, 2}, CanonCase{"1.5Gi", "1536Mi", 1610612736000, 1610612736},
+                      CanonCase{"512Ki", "512Ki", 524288000, 524288}, CanonCase{"0.5Ki", "512", 512000, 512},
+                      CanonCase{"1000e0", "1e3", 1000000, 1000}, CanonCase{"1e-10", "1e-9", 1, 1}, CanonCase{"0.0000000001", "1n", 1, 1},
+                      CanonCase{"-100m", "-100m", -100, 0}, CanonCase{" 1Gi ", "1Gi", 1073741824000, 1073741824},
+                      CanonCase{"1.", "1.", 1000, 1}, CanonCase{"12.500", "12.500", 12500, 13},
+                      CanonCase{"12.5000", "12500m", 12500, 13}));
+
+TEST(Quantity, Errors) {
+  for (const std::string bad : {"", "abc", "1.2.3", "1Zi", "1e", "--1", "1 Gi", "1GiB", "1e+"}) {
+    auto q = Quantity::parse(bad);
+    EXPECT_FALSE(q) << "'" << bad << "' parsed as " << (q ? q->toString() : "");
+  }
+  auto q = Quantity::parse("1iK");
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().message, "unable to parse quantity's suffix");
+  auto r = Quantity::parse("x1");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("regular expression"), std::string::npos);
+}
+
+TEST(Quantity, Format) {
+  EXPECT_EQ(Quantity::parse("1Mi")->format(), Quantity::Format::BinarySI);
+  EXPECT_EQ(Quantity::parse("1M")->format(), Quantity::Format::DecimalSI);
+  EXPECT_EQ(Quantity::parse("1e6")->format(), Quantity::Format::DecimalExponent);
+}
+
+}  // namespace
+}  // namespace sidecar::kube
