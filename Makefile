@@ -51,6 +51,11 @@ fuzz: deps
 conformance: build
 	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases $(CONFORMANCE)/istio-1.4
 	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases $(CONFORMANCE)/istio-1.1
+	@for v in v1 v1beta1; do \
+	  python3 $(CONFORMANCE)/check.py --suite webhook --cases $(CONFORMANCE)/istio-1.4 --admission-version $$v \
+	    --webhook-server-cmd "$(BIN) serve --injectConfig {inject_config} --meshConfig {mesh} --valuesFile {values} --port {port} --tlsCertFile {cert} --tlsKeyFile {key}" \
+	    --webhook-url "https://127.0.0.1:{port}/inject" --insecure || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

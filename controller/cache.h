@@ -52,7 +52,7 @@ class Cache final : public ReflectorSink {
   }
 
   std::vector<Ptr> byNamespace(const std::string& ns) const { return lookup(byNamespace_, ns); }
-  std::vector<Ptr> byLabel(const std::string& k, const std::string& v) const { return lookup(byLabel_, k + "=" + v); }
+  std::vector<Ptr> byLabel(std::string_view k, std::string_view v) const { return lookup(byLabel_, labelKey(k, v)); }
   std::vector<Ptr> byOwner(const std::string& ownerUid) const { return lookup(byOwner_, ownerUid); }
 
   std::size_t size() const {
@@ -119,6 +119,12 @@ class Cache final : public ReflectorSink {
   using Index = std::unordered_map<std::string, std::unordered_set<const T*>>;
 
   static std::string key(const std::string& ns, const std::string& name) { return ns + "/" + name; }
+  static std::string labelKey(std::string_view k, std::string_view v) {
+    std::string out;
+    out.reserve(k.size() + v.size() + 1);
+    out.append(k).append("=").append(v);
+    return out;
+  }
 
   std::vector<Ptr> lookup(const Index& index, const std::string& k) const {
     std::shared_lock lock(mutex_);
@@ -158,12 +164,8 @@ class Cache final : public ReflectorSink {
   void indexLocked(const Ptr& obj) {
     const T* raw = obj.get();
     byNamespace_[obj->meta.ns].insert(raw);
-    for (const auto& [k, v] : obj->meta.labels) {
-      byLabel_[k + "=" + v].insert(raw);
-    }
-    for (const auto& o : obj->meta.owners) {
-      byOwner_[o.uid].insert(raw);
-    }
+    obj->meta.labels.forEach([&](std::string_view k, std::string_view v) { byLabel_[labelKey(k, v)].insert(raw); });
+    obj->meta.owners.forEach([&](std::string_view uid, std::string_view) { byOwner_[std::string(uid)].insert(raw); });
   }
 
   static void eraseFrom(Index& index, const std::string& k, const T* raw) {
@@ -180,12 +182,8 @@ class Cache final : public ReflectorSink {
   void unindexLocked(const Ptr& obj) {
     const T* raw = obj.get();
     eraseFrom(byNamespace_, obj->meta.ns, raw);
-    for (const auto& [k, v] : obj->meta.labels) {
-      eraseFrom(byLabel_, k + "=" + v, raw);
-    }
-    for (const auto& o : obj->meta.owners) {
-      eraseFrom(byOwner_, o.uid, raw);
-    }
+    obj->meta.labels.forEach([&](std::string_view k, std::string_view v) { eraseFrom(byLabel_, labelKey(k, v), raw); });
+    obj->meta.owners.forEach([&](std::string_view uid, std::string_view) { eraseFrom(byOwner_, std::string(uid), raw); });
   }
 
   void notify(const std::vector<Notification>& notes) {

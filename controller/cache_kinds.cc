@@ -28,31 +28,39 @@ const std::string* find(const StringPairs& pairs, std::string_view key) {
   return it != pairs.end() && it->first == key ? &it->second : nullptr;
 }
 
-std::vector<ContainerInfo> containers(const nlohmann::json& list) {
-  std::vector<ContainerInfo> out;
+FlatStringMap containers(const nlohmann::json& list) {
+  FlatStringMap out;
   if (!list.is_array()) {
     return out;
   }
-  out.reserve(list.size());
   for (const auto& c : list) {
-    out.push_back({str(c, "name"), str(c, "image")});
+    out.append(str(c, "name"), str(c, "image"));
   }
+  out.shrink();
   return out;
 }
 
 }  // namespace
 
-const std::string* ObjectMeta::label(std::string_view key) const { return find(labels, key); }
-const std::string* ObjectMeta::annotation(std::string_view key) const { return find(annotations, key); }
 const std::string* ConfigMapInfo::value(std::string_view key) const { return find(data, key); }
 
-const OwnerRef* ObjectMeta::controllerOwner() const {
-  for (const auto& o : owners) {
+std::vector<OwnerRef> ObjectMeta::ownerRefs() const {
+  std::vector<OwnerRef> out;
+  owners.forEach([&out](std::string_view uid, std::string_view packed) {
+    const auto slash = packed.find('/');
+    out.push_back({std::string(packed.substr(1, slash - 1)), std::string(packed.substr(slash + 1)), std::string(uid),
+                   packed.front() == '1'});
+  });
+  return out;
+}
+
+std::optional<OwnerRef> ObjectMeta::controllerOwner() const {
+  for (auto& o : ownerRefs()) {
     if (o.controller) {
-      return &o;
+      return o;
     }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 StringPairs parseStringMap(const nlohmann::json& object) {
@@ -69,6 +77,25 @@ StringPairs parseStringMap(const nlohmann::json& object) {
   return out;
 }
 
+FlatStringMap parseFlatMap(const nlohmann::json& object, std::string_view skipKey) {
+  FlatStringMap out;
+  if (!object.is_object()) {
+    return out;
+  }
+  for (const auto& [k, v] : object.items()) {
+    if (k == skipKey) {
+      continue;
+    }
+    if (v.is_string()) {
+      out.append(k, v.get_ref<const std::string&>());
+    } else {
+      out.append(k, v.dump());
+    }
+  }
+  out.shrink();
+  return out;
+}
+
 ObjectMeta parseObjectMeta(const nlohmann::json& object) {
   const auto& m = member(object, "metadata");
   ObjectMeta meta;
@@ -79,16 +106,15 @@ ObjectMeta parseObjectMeta(const nlohmann::json& object) {
   if (const auto& g = member(m, "generation"); g.is_number_integer()) {
     meta.generation = g.get<int64_t>();
   }
-  meta.labels = parseStringMap(member(m, "labels"));
-  meta.annotations = parseStringMap(member(m, "annotations"));
-  std::erase_if(meta.annotations, [](const auto& p) { return p.first == kLastApplied; });
-  meta.labels.shrink_to_fit();
-  meta.annotations.shrink_to_fit();
+  meta.labels = parseFlatMap(member(m, "labels"));
+  meta.annotations = parseFlatMap(member(m, "annotations"), kLastApplied);
   if (const auto& owners = member(m, "ownerReferences"); owners.is_array()) {
     for (const auto& o : owners) {
       const auto& c = member(o, "controller");
-      meta.owners.push_back({str(o, "kind"), str(o, "name"), str(o, "uid"), c.is_boolean() && c.get<bool>()});
+      const bool controller = c.is_boolean() && c.get<bool>();
+      meta.owners.append(str(o, "uid"), (controller ? "1" : "0") + str(o, "kind") + "/" + str(o, "name"));
     }
+    meta.owners.shrink();
   }
   return meta;
 }
@@ -127,8 +153,8 @@ WorkloadInfo toWorkloadInfo(const nlohmann::json& object) {
   const auto& tmpl =
       kind == "CronJob" ? member(member(member(spec, "jobTemplate"), "spec"), "template") : member(spec, "template");
   const auto& tmeta = member(tmpl, "metadata");
-  out.templateLabels = parseStringMap(member(tmeta, "labels"));
-  out.templateAnnotations = parseStringMap(member(tmeta, "annotations"));
+  out.templateLabels = parseFlatMap(member(tmeta, "labels"));
+  out.templateAnnotations = parseFlatMap(member(tmeta, "annotations"), kLastApplied);
   const auto& podSpec = member(tmpl, "spec");
   out.containers = containers(member(podSpec, "containers"));
   out.initContainers = containers(member(podSpec, "initContainers"));

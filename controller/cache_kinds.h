@@ -11,11 +11,6 @@
 
 namespace sidecar::controller {
 
-struct ContainerInfo {
-  std::string name;
-  std::string image;
-};
-
 struct ConfigMapInfo {
   ObjectMeta meta;
   StringPairs data;
@@ -42,8 +37,9 @@ struct MutatingWebhookConfigurationInfo {
 
 struct PodInfo {
   ObjectMeta meta;
-  std::vector<ContainerInfo> containers;
-  std::vector<ContainerInfo> initContainers;
+  // name -> image, in pod order
+  FlatStringMap containers;
+  FlatStringMap initContainers;
   std::string phase;
 };
 
@@ -51,10 +47,10 @@ struct PodInfo {
 // the pod template (for CronJob, spec.jobTemplate.spec.template).
 struct WorkloadInfo {
   ObjectMeta meta;
-  StringPairs templateLabels;
-  StringPairs templateAnnotations;
-  std::vector<ContainerInfo> containers;
-  std::vector<ContainerInfo> initContainers;
+  FlatStringMap templateLabels;
+  FlatStringMap templateAnnotations;
+  FlatStringMap containers;  // name -> image
+  FlatStringMap initContainers;
   int64_t observedGeneration = 0;
 };
 

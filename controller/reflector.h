@@ -66,6 +66,7 @@ class Reflector {
   bool synced() const { return synced_.load(); }
   bool waitForSync(Millis timeout) const;
   ReflectorStats stats() const;
+  const ResourceDescriptor& resource() const { return options_.resource; }
 
  private:
   void run();

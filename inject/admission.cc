@@ -1,12 +1,93 @@
 #include "inject/admission.h"
 
+#include <simdjson.h>
+
 #include "inject/injector.h"
+#include "inject/raw_json.h"
 
 namespace sidecar::inject {
 
 namespace {
 
 using nlohmann::json;
+namespace dom = simdjson::dom;
+
+// simdjson element -> nlohmann JSON. Container env lists, which can be huge and are never
+// needed by the patch, stay raw bytes (see raw_json.h) and are only parsed if a template
+// asks for them.
+json convert(dom::element value, bool rawEnv);
+
+json convertObject(dom::object object, bool rawEnv) {
+  json out = json::object();
+  for (auto [key, v] : object) {
+    if (rawEnv && (key == "env" || key == "envFrom") && v.is_array()) {
+      out[std::string(key)] = makeRawJson(simdjson::minify(v));
+      continue;
+    }
+    out[std::string(key)] = convert(v, false);
+  }
+  return out;
+}
+
+json convert(dom::element value, bool rawEnv) {
+  switch (value.type()) {
+    case dom::element_type::OBJECT: {
+      dom::object object = value.get_object().value_unsafe();
+      return convertObject(object, rawEnv);
+    }
+    case dom::element_type::ARRAY: {
+      json out = json::array();
+      dom::array items = value.get_array().value_unsafe();
+      for (dom::element item : items) {
+        out.push_back(convert(item, rawEnv));
+      }
+      return out;
+    }
+    case dom::element_type::INT64:
+      return value.get_int64().value_unsafe();
+    case dom::element_type::UINT64:
+      return value.get_uint64().value_unsafe();
+    case dom::element_type::DOUBLE:
+      return value.get_double().value_unsafe();
+    case dom::element_type::STRING:
+      return std::string(value.get_string().value_unsafe());
+    case dom::element_type::BOOL:
+      return value.get_bool().value_unsafe();
+    case dom::element_type::NULL_VALUE:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+// Reads only metadata (without managedFields) and spec of the pod. The whole document is
+// validated (simdjson's DOM parse), but only these two subtrees are converted.
+bool parsePod(std::string_view podJson, json& metadata, json& spec) {
+  // One parser per thread: its buffers are reused across requests.
+  thread_local dom::parser parser;
+  dom::element root;
+  if (parser.parse(podJson.data(), podJson.size(), true).get(root) != simdjson::SUCCESS) {
+    return false;
+  }
+  dom::object pod;
+  if (root.get_object().get(pod) != simdjson::SUCCESS) {
+    return false;
+  }
+  dom::object object;
+  if (pod["metadata"].get_object().get(object) == simdjson::SUCCESS) {
+    for (auto [key, v] : object) {
+      if (key == "managedFields") {
+        continue;  // large and never read: dropped before anything else
+      }
+      metadata[std::string(key)] = convert(v, false);
+    }
+  }
+  if (pod["spec"].get_object().get(object) == simdjson::SUCCESS) {
+    for (auto [key, v] : object) {
+      spec[std::string(key)] = convert(v, key == "containers" || key == "initContainers");
+    }
+  }
+  return true;
+}
 
 std::string str(const json& j, const char* key) {
   if (!j.is_object()) {
@@ -27,17 +108,14 @@ std::string_view outcomeReason(const AdmissionOutcome& outcome) {
 
 AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace) {
   AdmissionOutcome outcome;
-  json pod = json::parse(podJson, nullptr, false);
-  if (pod.is_discarded() || !pod.is_object()) {
+  json metadata = json::object();
+  json spec = json::object();
+  if (!parsePod(podJson, metadata, spec)) {
     outcome.kind = AdmissionOutcome::Kind::Failed;
     outcome.decision = {false, Reason::Injected, "the pod is not a JSON object"};
-    outcome.message = "could not decode the pod: not a JSON object";
+    outcome.message = "could not decode the pod: not a valid JSON object";
     return outcome;
   }
-  // Managed fields are large and never read: drop them before anything else.
-  json metadata = pod.contains("metadata") && pod["metadata"].is_object() ? std::move(pod["metadata"]) : json::object();
-  metadata.erase("managedFields");
-  json spec = pod.contains("spec") && pod["spec"].is_object() ? std::move(pod["spec"]) : json::object();
 
   json templateMeta = metadata;
   if (str(templateMeta, "namespace").empty()) {
@@ -59,7 +137,8 @@ AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJso
     auto owners = metadata.find("ownerReferences");
     if (owners != metadata.end() && owners->is_array()) {
       for (const auto& ref : *owners) {
-        if (!ref.is_object() || !ref.value("controller", false)) {
+        auto controller = ref.is_object() ? ref.find("controller") : ref.end();
+        if (!ref.is_object() || controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) {
           continue;
         }
         apiVersion = str(ref, "apiVersion");
@@ -89,7 +168,8 @@ AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJso
 
   PodInput input;
   input.metadata = std::make_shared<const json>(std::move(templateMeta));
-  input.spec = std::make_shared<const json>(spec);
+  auto sharedSpec = std::make_shared<const json>(std::move(spec));
+  input.spec = sharedSpec;
   input.deploymentMeta = std::make_shared<const json>(std::move(deployMeta));
   input.apiVersion = apiVersion;
   input.kind = kind;
@@ -104,7 +184,7 @@ AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJso
     return outcome;
   }
   outcome.warnings = std::move(result->warnings);
-  json patch = buildPatch(config, *result, metadata, spec);
+  json patch = buildPatch(config, *result, metadata, *sharedSpec);
   outcome.patch = patch.dump();
   outcome.kind = AdmissionOutcome::Kind::Patched;
   return outcome;

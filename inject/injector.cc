@@ -31,6 +31,17 @@ const json& member(const json& j, std::string_view key, const json& fallback) {
   return it == j.end() || it->is_null() ? fallback : *it;
 }
 
+// A list member, or an empty list when absent or not a list (webhook pods are untyped JSON).
+const json& arrayMember(const json& j, std::string_view key) {
+  const json& v = member(j, key, kEmptyArray);
+  return v.is_array() ? v : kEmptyArray;
+}
+
+int64_t intMember(const json& j, std::string_view key) {
+  const json& v = member(j, key, kEmptyObject);
+  return v.is_number_integer() ? v.get<int64_t>() : 0;
+}
+
 std::string stringMember(const json& j, std::string_view key) {
   const json& v = member(j, key, kEmptyObject);
   return v.is_string() ? v.get<std::string>() : std::string();
@@ -180,7 +191,7 @@ std::string httpGetJson(const json& hg) {
   if (!stringMember(hg, "scheme").empty()) {
     add("scheme", hg.at("scheme"));
   }
-  const json& headers = member(hg, "httpHeaders", kEmptyArray);
+  const json& headers = arrayMember(hg, "httpHeaders");
   if (headers.is_array() && !headers.empty()) {
     std::string h = "[";
     for (size_t i = 0; i < headers.size(); ++i) {
@@ -263,7 +274,7 @@ PreviousStatus previousStatus(const json& metadata) {
 std::optional<json> serviceAccountMount(const json& containers) {
   std::optional<json> found;
   for (const auto& c : containers) {
-    for (const auto& m : member(c, "volumeMounts", kEmptyArray)) {
+    for (const auto& m : arrayMember(c, "volumeMounts")) {
       if (stringMember(m, "mountPath") == kServiceAccountPath) {
         found = m;
       }
@@ -341,7 +352,7 @@ int findSidecar(const json& containers) {
 
 int extractStatusPort(const json& container) {
   static const std::regex pattern(R"(^-{1,2}statusPort(=(\d+))?$)");
-  const json& args = member(container, "args", kEmptyArray);
+  const json& args = arrayMember(container, "args");
   for (size_t i = 0; i < args.size(); ++i) {
     if (!args[i].is_string()) {
       continue;
@@ -381,9 +392,9 @@ std::string dumpAppProbers(const json& containers) {
       continue;
     }
     std::map<std::string, int64_t> ports;
-    for (const auto& p : member(c, "ports", kEmptyArray)) {
+    for (const auto& p : arrayMember(c, "ports")) {
       if (!stringMember(p, "name").empty()) {
-        ports[stringMember(p, "name")] = member(p, "containerPort", json(0)).get<int64_t>();
+        ports[stringMember(p, "name")] = intMember(p, "containerPort");
       }
     }
     auto add = [&](const char* probeKey, const char* suffix) {
@@ -475,7 +486,7 @@ void applyConcurrency(json& containers) {
     if (stringMember(c, "name") != kProxyName) {
       continue;
     }
-    const json& args = member(c, "args", kEmptyArray);
+    const json& args = arrayMember(c, "args");
     for (size_t i = 0; i < args.size(); ++i) {
       if (!args[i].is_string()) {
         continue;
@@ -581,7 +592,7 @@ void mergeIntoPod(const InjectionConfig& config, const InjectionResult& result, 
   bool rewrite = detail::shouldRewriteAppProbers(podAnnotations, sic);
 
   if (frontend == Frontend::Webhook) {
-    const json originalContainers = member(spec, "containers", kEmptyArray);
+    const json originalContainers = arrayMember(spec, "containers");
     PreviousStatus prev = previousStatus(metadata);
     auto removeNamed = [&](const char* key, const std::set<std::string>& names) {
       auto it = spec.find(key);
@@ -685,10 +696,10 @@ json buildPatch(const InjectionConfig& config, const InjectionResult& result, co
   const SidecarSpec& sic = result.spec;
   const json* podAnnotations = annotationsOf(metadata);
   bool rewrite = detail::shouldRewriteAppProbers(podAnnotations, sic);
-  const json& initContainers = member(spec, "initContainers", kEmptyArray);
-  const json& containers = member(spec, "containers", kEmptyArray);
-  const json& volumes = member(spec, "volumes", kEmptyArray);
-  const json& secrets = member(spec, "imagePullSecrets", kEmptyArray);
+  const json& initContainers = arrayMember(spec, "initContainers");
+  const json& containers = arrayMember(spec, "containers");
+  const json& volumes = arrayMember(spec, "volumes");
+  const json& secrets = arrayMember(spec, "imagePullSecrets");
 
   PreviousStatus prev = previousStatus(metadata);
   auto removals = [&](const json& list, const std::set<std::string>& names, const std::string& path) {

@@ -11,6 +11,14 @@ namespace {
 
 using nlohmann::json;
 
+std::string stringAt(const json& object, const char* key) {
+  if (!object.is_object()) {
+    return "";
+  }
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string kindOf(const json& object) {
   if (!object.is_object()) {
     return "";
@@ -83,18 +91,19 @@ Expected<void> kubeInjectObject(const InjectionConfig& config, json& object, std
     podSpec = &objectAt(podTemplate, "spec");
   }
 
-  std::string name = metadata->value("name", std::string());
+  std::string name = stringAt(*metadata, "name");
   if (name.empty()) {
-    name = workloadMeta.value("name", std::string());
+    name = stringAt(workloadMeta, "name");
   }
-  if (podSpec->value("hostNetwork", false)) {
+  auto hostNetwork = podSpec->find("hostNetwork");
+  if (hostNetwork != podSpec->end() && hostNetwork->is_boolean() && hostNetwork->get<bool>()) {
     warnings += "Skipping injection because \"" + name + "\" has host networking enabled\n";
     return {};
   }
   auto containers = podSpec->find("containers");
   if (containers != podSpec->end() && containers->is_array() && containers->size() > 1) {
     for (const auto& c : *containers) {
-      if (c.is_object() && c.value("name", std::string()) == "istio-proxy") {
+      if (stringAt(c, "name") == "istio-proxy") {
         return {};  // already injected
       }
     }
@@ -104,7 +113,7 @@ Expected<void> kubeInjectObject(const InjectionConfig& config, json& object, std
   input.metadata = std::make_shared<const json>(*metadata);
   input.spec = std::make_shared<const json>(*podSpec);
   input.deploymentMeta = kind == "Pod" ? input.metadata : std::make_shared<const json>(workloadMeta);
-  input.apiVersion = object.value("apiVersion", std::string());
+  input.apiVersion = stringAt(object, "apiVersion");
   input.kind = kind;
   input.frontend = Frontend::KubeInject;
   auto result = injectPod(config, input);

@@ -37,11 +37,13 @@ Expected<LabelSelector> LabelSelector::parse(const nlohmann::json& j) {
         return fail(where + " must be a map");
       }
       Requirement r;
-      r.key = e.value("key", std::string());
+      auto key = e.find("key");
+      r.key = key != e.end() && key->is_string() ? key->get<std::string>() : std::string();
       if (r.key.empty()) {
         return fail(where + ".key: must not be empty");
       }
-      std::string op = e.value("operator", std::string());
+      auto opIt = e.find("operator");
+      std::string op = opIt != e.end() && opIt->is_string() ? opIt->get<std::string>() : std::string();
       if (op == "In") {
         r.op = Op::In;
       } else if (op == "NotIn") {

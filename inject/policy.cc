@@ -72,7 +72,8 @@ std::string_view reasonName(Reason r) {
 
 Decision decidePolicy(const InjectionConfig& config, const json& metadata, const json& spec,
                       std::string_view namespaceName) {
-  if (spec.is_object() && spec.value("hostNetwork", false)) {
+  auto hostNetwork = spec.is_object() ? spec.find("hostNetwork") : spec.end();
+  if (spec.is_object() && hostNetwork != spec.end() && hostNetwork->is_boolean() && hostNetwork->get<bool>()) {
     return {false, Reason::HostNetwork, "the pod uses hostNetwork: true"};
   }
   if (namespaceName == "kube-system" || namespaceName == "kube-public") {
@@ -158,15 +159,35 @@ bool ruleCoversPodCreate(const json& rule) {
 }  // namespace
 
 WebhookSelection explainWebhookSelection(const json& namespaceObject, const json& config, const json& pod) {
+  if (!config.is_object()) {
+    return {false, "the MutatingWebhookConfiguration is not an object"};
+  }
   auto webhooks = config.find("webhooks");
   if (webhooks == config.end() || !webhooks->is_array() || webhooks->empty()) {
     return {false, "the MutatingWebhookConfiguration has no webhooks"};
   }
   std::string reasons;
-  const json nsMeta = namespaceObject.value("metadata", json::object());
-  const json podMeta = pod.value("metadata", json::object());
+  auto metadataOf = [](const json& object) {
+    if (object.is_object()) {
+      auto it = object.find("metadata");
+      if (it != object.end() && it->is_object()) {
+        return *it;
+      }
+    }
+    return json::object();
+  };
+  const json nsMeta = metadataOf(namespaceObject);
+  const json podMeta = metadataOf(pod);
+  auto memberOr = [](const json& object, const char* key) {
+    auto it = object.find(key);
+    return it == object.end() ? json() : *it;
+  };
   for (const auto& wh : *webhooks) {
-    std::string name = wh.value("name", std::string("<unnamed>"));
+    if (!wh.is_object()) {
+      continue;
+    }
+    auto nameIt = wh.find("name");
+    std::string name = nameIt != wh.end() && nameIt->is_string() ? nameIt->get<std::string>() : "<unnamed>";
     std::string why;
     bool rules = false;
     if (auto r = wh.find("rules"); r != wh.end() && r->is_array()) {
@@ -174,8 +195,8 @@ WebhookSelection explainWebhookSelection(const json& namespaceObject, const json
     }
     if (!rules) {
       why = "its rules do not cover CREATE of v1 pods";
-    } else if (!selectorMatches(wh.value("namespaceSelector", json()), nsMeta, why, "namespaceSelector") ||
-               !selectorMatches(wh.value("objectSelector", json()), podMeta, why, "objectSelector")) {
+    } else if (!selectorMatches(memberOr(wh, "namespaceSelector"), nsMeta, why, "namespaceSelector") ||
+               !selectorMatches(memberOr(wh, "objectSelector"), podMeta, why, "objectSelector")) {
       // why is set
     } else {
       return {true, "webhook " + name + " is called for this pod"};

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "inject/raw_json.h"
 #include "inject/values.h"
 
 namespace sidecar::inject {
@@ -140,7 +141,7 @@ class KubeObject final : public tmpl::Object {
     if (child == nullptr) {
       return tmpl::Value::nil();
     }
-    return jsonToValue(*child);
+    return jsonToValue(isRawJson(*child) ? parseRawJson(*child) : *child);
   }
 
   std::string print() const override { return node_ == nullptr ? "{}" : node_->dump(); }
@@ -162,6 +163,13 @@ class KubeObject final : public tmpl::Object {
 
   tmpl::Value typed(const GoField& f) const {
     const json* child = find(f.jsonName);
+    JsonPtr owner = root_;
+    if (child != nullptr && isRawJson(*child)) {
+      // Left unparsed by the webhook's reader; parsed now that a template reads it.
+      auto parsed = std::make_shared<const json>(parseRawJson(*child));
+      child = parsed->is_null() ? nullptr : parsed.get();
+      owner = std::move(parsed);
+    }
     switch (f.kind) {
       case GoKind::String:
         if (child == nullptr) {
@@ -176,13 +184,13 @@ class KubeObject final : public tmpl::Object {
       case GoKind::StringMap:
         return stringMapValue(child);
       case GoKind::Struct:
-        return makeKubeValue(root_, child, f.elemType);
+        return makeKubeValue(owner, child, f.elemType);
       case GoKind::StructList: {
         tmpl::List items;
         if (child != nullptr && child->is_array()) {
           items.reserve(child->size());
           for (const auto& item : *child) {
-            items.push_back(makeKubeValue(root_, &item, f.elemType));
+            items.push_back(makeKubeValue(owner, &item, f.elemType));
           }
         }
         return tmpl::makeList(std::move(items));
@@ -446,7 +454,7 @@ std::optional<std::optional<int64_t>> durationView(const tmpl::Value& v) {
 
 json objectToJson(const tmpl::Object& object) {
   if (const auto* k = dynamic_cast<const KubeObject*>(&object)) {
-    return k->node() == nullptr ? json::object() : *k->node();
+    return k->node() == nullptr ? json::object() : expandRawJson(*k->node());
   }
   if (const auto* p = dynamic_cast<const ProtoObject*>(&object)) {
     return p->node() == nullptr ? json(nullptr) : protoJsonWithoutDefaults(*p->node());

@@ -40,11 +40,13 @@ struct ExecError {
 
 class Executor {
  public:
-  Executor(const Template::Impl& impl, std::string& out, const Value& root)
+  Executor(const Template::Impl& impl, std::string& out, const Value& root,
+           const ExecuteOptions& options)
       : impl_(impl),
         out_(out),
-        root_(root),
-        ctx_{root, impl.funcs ? *impl.funcs : emptyFuncMap()} {}
+        ctx_{root, impl.funcs ? *impl.funcs : emptyFuncMap()},
+        maxSteps_(options.maxSteps),
+        outputLimit_(options.maxOutputBytes == 0 ? 0 : out.size() + options.maxOutputBytes) {}
 
   void run(const Tree& tree, const Value& dot) {
     tree_ = &tree;
@@ -99,16 +101,31 @@ class Executor {
     return Flow::Normal;
   }
 
+  void step(const Node& node) {
+    if (maxSteps_ != 0 && ++steps_ > maxSteps_) {
+      fail(node.pos, ast::toString(node),
+           "execution exceeded " + std::to_string(maxSteps_) + " steps");
+    }
+  }
+  void checkOutput(const Node& node) {
+    if (outputLimit_ != 0 && out_.size() > outputLimit_) {
+      fail(node.pos, ast::toString(node), "output exceeds the execution's byte limit");
+    }
+  }
+
   Flow walk(const Value& dot, const Node& node) {
+    step(node);
     switch (node.kind) {
       case NodeKind::Text:
         out_.append(node.text);
+        checkOutput(node);
         return Flow::Normal;
       case NodeKind::Action: {
         Value tmp;
         const Value& v = evalPipeline(dot, *node.pipe, tmp, true);
         if (node.pipe->decls.empty()) {
           print(v, node);
+          checkOutput(node);
         }
         return Flow::Normal;
       }
@@ -195,8 +212,8 @@ class Executor {
       case Value::Kind::Map: {
         const MapValue& m = v.asMap();
         ran = m.size() != 0;
-        for (const auto& [key, elem] : m.entries()) {
-          Flow f = iterate(elem, [&key] { return Value(key); });
+        for (const auto& entry : m.entries()) {
+          Flow f = iterate(entry.second, [&entry] { return Value(entry.first); });
           if (f == Flow::Break) {
             break;
           }
@@ -256,7 +273,7 @@ class Executor {
         Value next;
         const Value& r = evalCommand(dot, pipe.cmds[i], i == 0 ? nullptr : &cur, next);
         Value copy = &r == &next ? std::move(next) : r;
-        cur = std::move(copy);
+        cur = copy.isNil() ? Value() : std::move(copy);
       }
       tmp = std::move(cur);
       result = &tmp;
@@ -415,6 +432,9 @@ class Executor {
       minArgs = a.min;
       maxArgs = a.max;
     }
+    if (maxSteps_ != 0 && ++steps_ > maxSteps_) {
+      fail(ident, "execution exceeded " + std::to_string(maxSteps_) + " steps");
+    }
     auto n = static_cast<int>(argc);
     if (maxArgs >= 0 && minArgs == maxArgs && n != minArgs) {
       fail(ident, "wrong number of args for " + fn.name + ": want " + std::to_string(minArgs) +
@@ -476,7 +496,6 @@ class Executor {
 
   const Template::Impl& impl_;
   std::string& out_;
-  const Value& root_;
   CallContext ctx_;
   const Tree* tree_ = nullptr;
   // Variables of all active template frames; a deque so references survive pushes.
@@ -484,12 +503,15 @@ class Executor {
   size_t base_ = 0;
   std::vector<Value> argStack_;
   int templateDepth_ = 0;
+  uint64_t maxSteps_ = 0;
+  uint64_t steps_ = 0;
+  size_t outputLimit_ = 0;
 };
 
 Expected<void> runTemplate(const Template::Impl& impl, const Tree& tree, std::string& out,
-                           const Value& data) {
+                           const Value& data, const ExecuteOptions& options = {}) {
   try {
-    Executor exec(impl, out, data);
+    Executor exec(impl, out, data, options);
     exec.run(tree, data);
   } catch (const ExecError& e) {
     return fail(e.message);
@@ -536,11 +558,16 @@ Expected<std::string> Template::execute(const Value& data) const {
 }
 
 Expected<void> Template::executeInto(std::string& out, const Value& data) const {
+  return executeInto(out, data, ExecuteOptions{});
+}
+
+Expected<void> Template::executeInto(std::string& out, const Value& data,
+                                     const ExecuteOptions& options) const {
   if (!impl_->main) {
     return fail("template: " + impl_->name + ": \"" + impl_->name +
                 "\" is an incomplete or empty template");
   }
-  return runTemplate(*impl_, *impl_->main, out, data);
+  return runTemplate(*impl_, *impl_->main, out, data, options);
 }
 
 Expected<std::string> Template::executeNamed(std::string_view name, const Value& data) const {

@@ -567,7 +567,8 @@ void Printer::printArg(const Value& v, char32_t verb, int depth) {
   switch (v.kind()) {
     case Value::Kind::Invalid:
     case Value::Kind::Nil:
-      if (verb == 'v') {
+      // Nested nils print as <nil> whatever the verb; only a top-level one is a bad verb.
+      if (verb == 'v' || depth > 0) {
         pad("<nil>");
       } else {
         badVerb(v, verb, depth);

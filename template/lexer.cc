@@ -17,6 +17,18 @@ bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 constexpr char kTrimMarker = '-';
 
+// Go's %#U for a byte: U+0021 '!' (the quoted form only when printable).
+std::string describeChar(char ch) {
+  auto c = static_cast<unsigned char>(ch);
+  char buf[32];
+  if (c >= 0x20 && c < 0x7f) {
+    std::snprintf(buf, sizeof(buf), "U+%04X '%c'", static_cast<unsigned>(c), ch);
+  } else {
+    std::snprintf(buf, sizeof(buf), "U+%04X", static_cast<unsigned>(c));
+  }
+  return buf;
+}
+
 class Lexer {
  public:
   Lexer(std::string_view input, std::string_view left, std::string_view right)
@@ -219,10 +231,7 @@ class Lexer {
         emit(ItemType::Char, start, pos_);
         continue;
       }
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "unrecognized character in action: U+%04X",
-                    static_cast<unsigned>(static_cast<unsigned char>(c)));
-      return error(start, buf);
+      return error(start, "unrecognized character in action: " + describeChar(c));
     }
   }
 
@@ -249,11 +258,8 @@ class Lexer {
   }
 
   bool badCharacter(size_t start) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "bad character U+%04X",
-                  static_cast<unsigned>(static_cast<unsigned char>(input_[pos_])));
     (void)start;
-    return error(pos_, buf);
+    return error(pos_, "bad character " + describeChar(input_[pos_]));
   }
 
   bool lexFieldOrVariable(size_t start, ItemType type) {

@@ -540,7 +540,7 @@ class Parser {
     backup();
     Node n;
     n.kind = NodeKind::Action;
-    n.pos = peekNonSpace().pos;
+    n.pos = peek().pos;  // like Go: the token right after the delimiter, even a space
     n.pipe = pipeline("command", ItemType::RightDelim);
     list.push_back(std::move(n));
     return {};
@@ -551,8 +551,8 @@ class Parser {
     size_t mark = vars_.size();
     Node n;
     n.kind = kind;
-    n.pos = pos;
     n.pipe = pipeline(context, ItemType::RightDelim);
+    n.pos = n.pipe->pos;  // Go positions control nodes at their pipeline
     if (kind == NodeKind::Range) {
       ++rangeDepth_;
     }
@@ -587,8 +587,10 @@ class Parser {
   Node templateControl(uint32_t pos) {
     Node n;
     n.kind = NodeKind::Template;
-    n.pos = pos;
-    n.ownedName = templateName(nextNonSpace(), "template clause");
+    const Item& nameItem = nextNonSpace();
+    n.pos = nameItem.pos;  // Go positions {{template}} at its name
+    (void)pos;
+    n.ownedName = templateName(nameItem, "template clause");
     if (nextNonSpace().type != ItemType::RightDelim) {
       backup();
       n.pipe = pipeline("template clause", ItemType::RightDelim);
@@ -759,7 +761,11 @@ class Parser {
       case ArgKind::Const:
       case ArgKind::Nil:
       case ArgKind::Dot:
-        fail(node->pos, "unexpected . after term \"" + ast::toString(*node) + "\"");
+        {
+          std::string quoted;
+          fmt::appendQuoted(quoted, ast::toString(*node));
+          fail(node->pos, "unexpected . after term " + quoted);
+        }
       default: {
         Arg chain;
         chain.kind = ArgKind::Chain;

@@ -3,6 +3,7 @@
 // Go text/template, parsed once and executed many times. A Template is immutable after
 // parse() and safe to execute from many threads at once.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +41,13 @@ struct ParseOptions {
   Delimiters delimiters;
 };
 
+// Budgets for one execution; 0 means unlimited. They stop templates whose work explodes
+// (nested ranges, doubly recursive templates) with an error instead of running for hours.
+struct ExecuteOptions {
+  uint64_t maxSteps = 0;      // nodes walked plus functions called
+  size_t maxOutputBytes = 0;  // bytes this execution may append
+};
+
 class Template {
  public:
   // Parses `text` as the template `name` (plus any {{define}}d templates inside it). Functions
@@ -53,6 +61,8 @@ class Template {
   Expected<std::string> execute(const Value& data) const;
   // Appends output to `out` (reusing its capacity); on error `out` holds the partial output.
   Expected<void> executeInto(std::string& out, const Value& data) const;
+  Expected<void> executeInto(std::string& out, const Value& data,
+                             const ExecuteOptions& options) const;
   // Executes one of the {{define}}d templates.
   Expected<std::string> executeNamed(std::string_view name, const Value& data) const;
 

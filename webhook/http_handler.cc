@@ -1,6 +1,7 @@
 #include "webhook/http_handler.h"
 
 #include <chrono>
+#include <exception>
 
 #include "webhook/admission_review.h"
 #include "webhook/log.h"
@@ -28,6 +29,20 @@ std::string_view outcomeName(MutationResult::Outcome outcome) {
 }
 
 }  // namespace
+
+// The mutator is another team's code running on an I/O thread: an escaping exception would
+// unwind through Asio and take the process down, so it becomes a 500 denial instead.
+MutationResult RequestHandler::mutateGuarded(const AdmissionRequestView& view) const {
+  try {
+    return mutator_->mutate(view);
+  } catch (const std::exception& e) {
+    return {MutationResult::Outcome::Failed, "", "internal_error",
+            std::string("internal error while injecting: ") + e.what()};
+  } catch (...) {
+    return {MutationResult::Outcome::Failed, "", "internal_error",
+            "internal error while injecting: unknown exception"};
+  }
+}
 
 bool isJsonContentType(std::string_view contentType) {
   std::string_view media = contentType.substr(0, contentType.find(';'));
@@ -152,7 +167,7 @@ HttpResponse RequestHandler::handleInject(const HttpRequest& request) const {
       return "uid=" + std::string(view.uid) + " denied: " + review->objectError;
     });
   } else {
-    MutationResult result = mutator_->mutate(view);
+    MutationResult result = mutateGuarded(view);
     switch (result.outcome) {
       case MutationResult::Outcome::Patched:
         metrics_->injectionSucceeded();

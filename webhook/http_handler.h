@@ -51,6 +51,7 @@ class RequestHandler {
 
  private:
   HttpResponse handleInject(const HttpRequest& request) const;
+  MutationResult mutateGuarded(const AdmissionRequestView& view) const;
   HttpResponse error(int status, std::string message) const;
 
   PodMutatorPtr mutator_;

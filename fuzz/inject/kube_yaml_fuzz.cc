@@ -1,5 +1,6 @@
 // parseYaml -> decodeTyped("Pod") -> toYaml -> parseYaml must never crash, every emitted
-// document must read back as the same JSON, and typed decoding must be idempotent.
+// document must read back as the same JSON, typed decoding must be idempotent, and the fast
+// YAML reader must agree with the full one whenever it answers.
 
 #include <cmath>
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include "inject/kube/documents.h"
 #include "inject/kube/schema.h"
 #include "inject/kube/yaml.h"
+#include "inject/kube/yaml_fast.h"
 
 namespace {
 
@@ -66,6 +68,14 @@ void roundTrip(const json& doc) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   for (const auto& d : sidecar::kube::splitDocuments(input)) {
+    // Differential: the fast block reader must agree with the full reader when it answers.
+    if (auto fast = sidecar::kube::detail::parseYamlFast(d.text)) {
+      auto full = sidecar::kube::detail::parseYamlFull(d.text);
+      if (!full || !sameJson(*fast, *full)) {
+        std::fprintf(stderr, "fast and full YAML readers disagree (%s)\n", full ? "values" : full.error().message.c_str());
+        std::abort();
+      }
+    }
     auto doc = sidecar::kube::parseYaml(d.text);
     if (!doc) {
       continue;

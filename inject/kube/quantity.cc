@@ -269,6 +269,11 @@ Expected<Quantity> Quantity::parse(std::string_view text) {
     digits *= 10;
     --scale;
   }
+  // Go caps big binary quantities (its big-decimal path) at the int64 maximum.
+  constexpr __int128 kInt64Max = std::numeric_limits<int64_t>::max();
+  if (base == 2 && scale == 0 && digits > kInt64Max) {
+    digits = kInt64Max;
+  }
   Quantity q;
   q.mantissa_ = p.positive ? digits : -digits;
   q.scale_ = scale;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "inject/kube/go_format.h"
+#include "inject/kube/go_time.h"
 #include "inject/kube/quantity.h"
 #include "inject/kube/schema_types.h"
 
@@ -43,9 +44,24 @@ std::string jsonKind(const json& v) {
   }
 }
 
-std::string joinPath(const std::string& base, std::string_view field) {
-  return base.empty() ? std::string(field) : base + "." + std::string(field);
-}
+// The JSON path of the value being decoded, rendered only for error messages (building
+// strings for every field would dominate the decoding time).
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view field;  // empty for an index step
+  size_t index = 0;
+
+  std::string str() const {
+    std::string base = parent != nullptr ? parent->str() : std::string();
+    if (parent == nullptr && field.empty()) {
+      return base;
+    }
+    if (field.empty()) {
+      return base + "[" + std::to_string(index) + "]";
+    }
+    return base.empty() ? std::string(field) : base + "." + std::string(field);
+  }
+};
 
 bool asciiEqualFold(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) {
@@ -69,7 +85,7 @@ bool asciiEqualFold(std::string_view a, std::string_view b) {
 
 class Decoder {
  public:
-  Expected<Decoded> decode(const json* in, std::string_view type, const std::string& path) {
+  Expected<Decoded> decode(const json* in, std::string_view type, const Path& path) {
     if (type.substr(0, 1) == "*") {
       if (in == nullptr || in->is_null()) {
         return Decoded{nullptr, true};
@@ -122,7 +138,11 @@ class Decoder {
       if (!in->is_string()) {
         return mismatch(*in, path, "Time");
       }
-      return Decoded{*in, false};
+      auto utc = normalizeRfc3339(in->get<std::string>());
+      if (!utc) {
+        return fail(path.str() + ": parsing time " + in->dump() + " as RFC 3339 (2006-01-02T15:04:05Z07:00) failed");
+      }
+      return Decoded{*utc, false};
     }
     if (type == "Raw") {
       if (in == nullptr) {
@@ -132,18 +152,19 @@ class Decoder {
     }
     const StructDef* def = detail::findStruct(type);
     if (def == nullptr) {
-      return fail(path + ": internal error: unknown Go type " + std::string(type));
+      return fail(path.str() + ": internal error: unknown Go type " + std::string(type));
     }
     return decodeStruct(in, *def, path);
   }
 
  private:
-  static Unexpected<Error> mismatch(const json& in, const std::string& path, std::string_view goType) {
-    return fail((path.empty() ? std::string() : path + ": ") + "cannot unmarshal " + jsonKind(in) + " into " +
+  static Unexpected<Error> mismatch(const json& in, const Path& path, std::string_view goType) {
+    const std::string where = path.str();
+    return fail((where.empty() ? std::string() : where + ": ") + "cannot unmarshal " + jsonKind(in) + " into " +
                 std::string(goType));
   }
 
-  Expected<Decoded> decodeStruct(const json* in, const StructDef& def, const std::string& path) {
+  Expected<Decoded> decodeStruct(const json* in, const StructDef& def, const Path& path) {
     if (in != nullptr && !in->is_null() && !in->is_object()) {
       return mismatch(*in, path, def.name);
     }
@@ -176,7 +197,8 @@ class Decoder {
     json out = json::object();
     for (size_t i = 0; i < def.fields.size(); ++i) {
       const FieldDef& f = def.fields[i];
-      auto d = decode(given[i], f.type, joinPath(path, f.name));
+      const Path fieldPath{&path, f.name, 0};
+      auto d = decode(given[i], f.type, fieldPath);
       if (!d) {
         return Unexpected<Error>(d.error());
       }
@@ -188,7 +210,7 @@ class Decoder {
     return Decoded{std::move(out), false};
   }
 
-  Expected<Decoded> decodeSlice(const json* in, std::string_view elem, const std::string& path) {
+  Expected<Decoded> decodeSlice(const json* in, std::string_view elem, const Path& path) {
     if (in == nullptr || in->is_null()) {
       return Decoded{nullptr, true};
     }
@@ -197,7 +219,8 @@ class Decoder {
     }
     json out = json::array();
     for (size_t i = 0; i < in->size(); ++i) {
-      auto d = decode(&(*in)[i], elem, path + "[" + std::to_string(i) + "]");
+      const Path itemPath{&path, std::string_view(), i};
+      auto d = decode(&(*in)[i], elem, itemPath);
       if (!d) {
         return d;
       }
@@ -207,7 +230,7 @@ class Decoder {
     return Decoded{std::move(out), empty};
   }
 
-  Expected<Decoded> decodeMap(const json* in, std::string_view elem, const std::string& path) {
+  Expected<Decoded> decodeMap(const json* in, std::string_view elem, const Path& path) {
     if (in == nullptr || in->is_null()) {
       return Decoded{nullptr, true};
     }
@@ -216,7 +239,8 @@ class Decoder {
     }
     json out = json::object();
     for (auto it = in->begin(); it != in->end(); ++it) {
-      auto d = decode(&it.value(), elem, joinPath(path, it.key()));
+      const Path entryPath{&path, it.key(), 0};
+      auto d = decode(&it.value(), elem, entryPath);
       if (!d) {
         return d;
       }
@@ -228,7 +252,7 @@ class Decoder {
 
   // ghodss turns YAML numbers and booleans into text before JSON decoding when the target
   // is a string.
-  static Expected<Decoded> decodeString(const json* in, const std::string& path) {
+  static Expected<Decoded> decodeString(const json* in, const Path& path) {
     if (in == nullptr || in->is_null()) {
       return Decoded{"", true};
     }
@@ -250,7 +274,7 @@ class Decoder {
         const double d = in->get<double>();
         if (std::isnan(d) || std::isinf(d)) {
           // JSON cannot carry these; Go's marshalling step fails.
-          return fail(path + ": unsupported value: " + formatGoFloat(d));
+          return fail(path.str() + ": unsupported value: " + formatGoFloat(d));
         }
         s = formatGoFloat(d, 32);
         break;
@@ -262,7 +286,7 @@ class Decoder {
     return Decoded{std::move(s), empty};
   }
 
-  static Expected<Decoded> decodeBool(const json* in, const std::string& path) {
+  static Expected<Decoded> decodeBool(const json* in, const Path& path) {
     if (in == nullptr || in->is_null()) {
       return Decoded{false, true};
     }
@@ -272,7 +296,7 @@ class Decoder {
     return Decoded{*in, !in->get<bool>()};
   }
 
-  static Expected<Decoded> decodeInt(const json* in, const std::string& path, std::string_view goType, int64_t lo,
+  static Expected<Decoded> decodeInt(const json* in, const Path& path, std::string_view goType, int64_t lo,
                                      int64_t hi) {
     if (in == nullptr || in->is_null()) {
       return Decoded{0, true};
@@ -302,7 +326,7 @@ class Decoder {
     return Decoded{v, v == 0};
   }
 
-  static Expected<Decoded> decodeIntOrString(const json* in, const std::string& path) {
+  static Expected<Decoded> decodeIntOrString(const json* in, const Path& path) {
     if (in == nullptr || in->is_null()) {
       return Decoded{0, false};
     }
@@ -318,7 +342,7 @@ class Decoder {
     return asInt;
   }
 
-  static Expected<Decoded> decodeQuantity(const json* in, const std::string& path) {
+  static Expected<Decoded> decodeQuantity(const json* in, const Path& path) {
     if (in == nullptr || in->is_null()) {
       return Decoded{"0", false};
     }
@@ -334,7 +358,7 @@ class Decoder {
     }
     auto q = Quantity::parse(text);
     if (!q) {
-      return fail(path + ": " + q.error().message);
+      return fail(path.str() + ": " + q.error().message);
     }
     return Decoded{q->toString(), false};
   }
@@ -368,7 +392,8 @@ Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view 
     return fail("cannot unmarshal " + jsonKind(in) + " into " + std::string(name));
   }
   Decoder decoder;
-  auto d = decoder.decode(&in, name, "");
+  const Path root;
+  auto d = decoder.decode(&in, name, root);
   if (!d) {
     return Unexpected<Error>(d.error());
   }

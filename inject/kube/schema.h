@@ -29,9 +29,11 @@ namespace sidecar::kube {
 //    fields keep explicit zeros (runAsUser: 0, optional: false); non-pointer struct fields
 //    are always printed (resources: {}, strategy: {}, status: {...},
 //    creationTimestamp: null); non-omitempty nil lists/maps print as null;
-//  * List items (runtime.RawExtension) and a few rarely used leaves (affinity, the exotic
-//    volume sources, conditions, managedFields, DeploymentConfig strategy params) are kept
-//    as given.
+//  * metav1.Time fields accept RFC 3339 text and print it in UTC ("...T10:00:00Z"), zero as
+//    null;
+//  * List items (runtime.RawExtension) and a few rarely used leaves (the exotic volume
+//    sources such as rbd/iscsi/cephfs, status conditions, managedFields, ephemeral
+//    containers, DeploymentConfig strategy params) are kept as given.
 Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType);
 
 // True for the kinds kube-inject decodes into typed objects (the ten listed above).

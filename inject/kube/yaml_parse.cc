@@ -11,6 +11,7 @@
 
 #include "inject/kube/go_format.h"
 #include "inject/kube/yaml.h"
+#include "inject/kube/yaml_fast.h"
 #include "inject/kube/yaml_scalar.h"
 
 namespace sidecar::kube {
@@ -229,7 +230,9 @@ std::string where(const YAML::Mark& mark) {
 
 }  // namespace
 
-Expected<nlohmann::json> parseYaml(std::string_view text) {
+namespace detail {
+
+Expected<nlohmann::json> parseYamlFull(std::string_view text) {
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
@@ -245,6 +248,15 @@ Expected<nlohmann::json> parseYaml(std::string_view text) {
   } catch (const std::exception& e) {
     return fail(std::string("yaml: ") + e.what());
   }
+}
+
+}  // namespace detail
+
+Expected<nlohmann::json> parseYaml(std::string_view text) {
+  if (auto fast = detail::parseYamlFast(text)) {
+    return std::move(*fast);
+  }
+  return detail::parseYamlFull(text);
 }
 
 }  // namespace sidecar::kube

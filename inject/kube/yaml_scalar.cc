@@ -264,7 +264,12 @@ bool looksLikeTimestamp(std::string_view s) {
     return false;
   }
   ++i;
-  if (!readNumber(s, i, 1, 2, day) || month < 1 || month > 12 || day < 1 || day > 31) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (!readNumber(s, i, 1, 2, day) || month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) {
+    return false;
+  }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) {
     return false;
   }
   if (i == s.size()) {

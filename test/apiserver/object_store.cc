@@ -377,6 +377,14 @@ std::optional<ApiResponse> ObjectStore::parseTarget(const std::vector<std::strin
 
 Routed ObjectStore::route(const ApiRequest& r) {
   Routed out;
+  // Only JSON bodies are understood; 415 makes client-go retry the request as JSON.
+  if (!r.body.empty() && r.contentType.find("protobuf") != std::string::npos) {
+    out.response = statusResponse(415, "UnsupportedMediaType",
+                                  "the body of the request was in an unknown format - accepted media types include: "
+                                  "application/json, application/json-patch+json, application/merge-patch+json, "
+                                  "application/strategic-merge-patch+json");
+    return out;
+  }
   const auto seg = splitPath(r.path);
   if (r.method == "GET") {
     bool handled = false;

@@ -81,9 +81,6 @@ struct TestApiServer::Impl {
   std::string caFile;
   std::string certDir;
   ssl::context sslContext{ssl::context::tls_server};
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
   uint16_t port = 0;
   bool stopped = false;
 
@@ -100,6 +97,12 @@ struct TestApiServer::Impl {
   std::map<Session*, std::weak_ptr<Session>> watches;
   std::atomic<int> activeWatches{0};
   std::atomic<int> connections{0};
+
+  // Declared last so it is destroyed first: pending handlers own Sessions, whose
+  // destructors still use everything above.
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::thread thread;
 
   void accept();
   void dropWatchesOnIoThread();

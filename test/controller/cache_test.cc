@@ -34,37 +34,38 @@ nlohmann::json pod(const std::string& ns, const std::string& name, const std::st
 TEST(CacheTest, TransformKeepsOnlyWhatTheOperatorNeeds) {
   PodInfo p = toPodInfo(pod("ns", "p", "1", {{"app", "web"}}, "rs-uid"));
   EXPECT_EQ(p.meta.name, "p");
-  EXPECT_EQ(p.meta.annotation("kubectl.kubernetes.io/last-applied-configuration"), nullptr);
-  ASSERT_NE(p.meta.annotation("sidecar.istio.io/inject"), nullptr);
+  EXPECT_FALSE(p.meta.annotation("kubectl.kubernetes.io/last-applied-configuration"));
+  ASSERT_TRUE(p.meta.annotation("sidecar.istio.io/inject"));
   EXPECT_EQ(*p.meta.annotation("sidecar.istio.io/inject"), "true");
+  EXPECT_EQ(p.meta.annotations.size(), 1u);
   ASSERT_EQ(p.containers.size(), 1u);
-  EXPECT_EQ(p.containers[0].image, "app:1");
+  EXPECT_EQ(p.containers.find("app"), "app:1");
   ASSERT_EQ(p.initContainers.size(), 1u);
+  EXPECT_EQ(p.initContainers.entries()[0].first, "init");
   EXPECT_EQ(p.phase, "Running");
-  ASSERT_NE(p.meta.controllerOwner(), nullptr);
+  ASSERT_TRUE(p.meta.controllerOwner());
   EXPECT_EQ(p.meta.controllerOwner()->uid, "rs-uid");
+  EXPECT_EQ(p.meta.controllerOwner()->kind, "ReplicaSet");
+  EXPECT_EQ(p.meta.controllerOwner()->name, "rs");
 }
 
 TEST(CacheTest, WorkloadTransformsReadThePodTemplate) {
-  nlohmann::json cronJob = {
-      {"kind", "CronJob"},
-      {"metadata", {{"name", "cj"}, {"namespace", "n"}, {"generation", 4}}},
-      {"spec",
-       {{"jobTemplate",
-         {{"spec",
-           {{"template",
-             {{"metadata", {{"annotations", {{"sidecar.istio.io/inject", "false"}}}}},
-              {"spec", {{"containers", {{{"name", "c"}, {"image", "i"}}}}}}}}}}}}}}},
-      {"status", {{"observedGeneration", 3}}}};
+  nlohmann::json cronJob = nlohmann::json::parse(R"({
+    "kind": "CronJob",
+    "metadata": {"name": "cj", "namespace": "n", "generation": 4},
+    "spec": {"jobTemplate": {"spec": {"template": {
+      "metadata": {"annotations": {"sidecar.istio.io/inject": "false"}},
+      "spec": {"containers": [{"name": "c", "image": "i"}]}}}}},
+    "status": {"observedGeneration": 3}})");
   WorkloadInfo w = toWorkloadInfo(cronJob);
   EXPECT_EQ(w.meta.generation, 4);
   EXPECT_EQ(w.observedGeneration, 3);
   ASSERT_EQ(w.containers.size(), 1u);
-  EXPECT_EQ(w.templateAnnotations.at(0).second, "false");
+  EXPECT_EQ(w.templateAnnotations.find("sidecar.istio.io/inject"), "false");
   nlohmann::json deploy = {{"kind", "Deployment"},
                            {"metadata", {{"name", "d"}, {"namespace", "n"}}},
                            {"spec", {{"template", {{"metadata", {{"labels", {{"app", "d"}}}}}}}}}};
-  EXPECT_EQ(toWorkloadInfo(deploy).templateLabels.at(0).first, "app");
+  EXPECT_EQ(toWorkloadInfo(deploy).templateLabels.entries()[0].first, "app");
   nlohmann::json mwc = {{"metadata", {{"name", "istio-sidecar-injector"}}},
                         {"webhooks",
                          {{{"name", "sidecar-injector.istio.io"},
@@ -75,6 +76,20 @@ TEST(CacheTest, WorkloadTransformsReadThePodTemplate) {
   ASSERT_EQ(info.webhooks.size(), 1u);
   EXPECT_EQ(info.webhooks[0].serviceName, "istiod");
   EXPECT_EQ(info.webhooks[0].caBundle, "Q0E=");
+}
+
+TEST(FlatStringMapTest, RoundTripsLongAndEmptyValues) {
+  FlatStringMap m;
+  const std::string big(70000, 'z');  // a multi-byte length prefix
+  m.append("a", "");
+  m.append("big", big);
+  m.append("", "empty key");
+  EXPECT_EQ(m.size(), 3u);
+  EXPECT_EQ(m.find("a"), "");
+  EXPECT_EQ(m.find("big"), big);
+  EXPECT_EQ(m.find(""), "empty key");
+  EXPECT_FALSE(m.find("missing"));
+  EXPECT_EQ(m.entries()[1].first, "big");
 }
 
 TEST(CacheTest, IndexesFollowUpdatesAndDeletes) {

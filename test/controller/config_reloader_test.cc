@@ -116,7 +116,7 @@ TEST_F(ConfigReloaderTest, MeshEditReloadsAndRepeatedFailureBumpsTheEventCount) 
 TEST_F(ConfigReloaderTest, MissingConfigMapIsAFailureNotACrash) {
   serverRequest("DELETE", "/api/v1/namespaces/istio-system/configmaps/istio-sidecar-injector");
   ConfigReloader reloader(*client_, {}, [](const ConfigSources&) -> Expected<std::shared_ptr<const void>> {
-    return std::make_shared<const int>(1);
+    return std::static_pointer_cast<const void>(std::make_shared<const int>(1));
   });
   reloader.start();
   ASSERT_TRUE(eventually([&] { return reloader.status().failuresByReason["missing_configmap"] == 1; }));

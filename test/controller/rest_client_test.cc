@@ -77,13 +77,11 @@ TEST_F(RestClientTest, ThreePatchFlavours) {
   ASSERT_FALSE(badJsonPatch);
   EXPECT_EQ(badJsonPatch.error().status, 422);
 
-  nlohmann::json deploy = {{"metadata", {{"name", "d"}}},
-                           {"spec",
-                            {{"template",
-                              {{"spec",
-                                {{"containers",
-                                  {{{"name", "app"}, {"image", "app:1"}, {"args", {"a"}}},
-                                   {{"name", "side"}, {"image", "side:1"}}}}}}}}}}}};
+  nlohmann::json deploy = nlohmann::json::parse(R"({
+    "metadata": {"name": "d"},
+    "spec": {"template": {"spec": {"containers": [
+      {"name": "app", "image": "app:1", "args": ["a"]},
+      {"name": "side", "image": "side:1"}]}}}})");
   ASSERT_TRUE(c->create(resources::kDeployments, "default", deploy));
   auto smp = c->patch(resources::kDeployments, "default", "d", PatchType::StrategicMerge,
                       R"({"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"app"},{"name":"side"}],)"

@@ -404,3 +404,46 @@ TEST(Webhook, DeploymentMetaFromReplicaSetOwner) {
 
 }  // namespace
 }  // namespace sidecar::inject
+
+namespace sidecar::inject {
+namespace {
+
+TEST(Webhook, TemplatesStillSeeAppContainerEnv) {
+  // The webhook reader keeps env lists as raw bytes; a template that reads them must not
+  // notice.
+  auto config = compileOrDie(R"(policy: enabled
+template: |
+  containers:
+  - name: istio-proxy
+    image: proxy
+    env:
+    - name: SEEN
+      value: "{{ range (index .Spec.Containers 0).Env }}{{ .Name }}={{ .Value }};{{ end }}"
+    - name: WHOLE
+      value: '{{ structToJSON (index .Spec.Containers 0).Env }}|{{ len (index .Spec.Containers 0).EnvFrom }}'
+)");
+  json pod = json::parse(R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"app","image":"a",
+    "env":[{"name":"A","value":"1"},{"name":"B","value":"x<y"}],"envFrom":[{"configMapRef":{"name":"cm"}}]}]}})");
+  auto outcome = admitPod(*config, pod.dump(), "default");
+  ASSERT_EQ(outcome.kind, AdmissionOutcome::Kind::Patched) << outcome.message;
+  json patch = json::parse(outcome.patch);
+  const json& env = patch[0]["value"]["env"];
+  EXPECT_EQ(env[0]["value"], "A=1;B=x<y;");
+  EXPECT_EQ(env[1]["value"], R"([{"name":"A","value":"1"},{"name":"B","value":"x\u003cy"}]|1)");
+  // The app container itself is never part of the patch, so its env never needs re-encoding.
+  for (const auto& op : patch) {
+    EXPECT_EQ(op["value"].dump().find("configMapRef"), std::string::npos);
+  }
+}
+
+TEST(Webhook, MalformedPodJsonFailsCleanly) {
+  auto config = compileOrDie(kTemplateConfig);
+  for (const char* bad : {"", "{", "[]", "{\"spec\":{\"containers\":[{\"env\":[1,]}]}}", "{\"metadata\":nul}"}) {
+    auto outcome = admitPod(*config, bad, "default");
+    EXPECT_EQ(outcome.kind, AdmissionOutcome::Kind::Failed) << bad;
+    EXPECT_EQ(outcomeReason(outcome), "invalid_pod") << bad;
+  }
+}
+
+}  // namespace
+}  // namespace sidecar::inject

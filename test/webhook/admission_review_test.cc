@@ -52,6 +52,7 @@ TEST(AdmissionReviewDecode, UnescapesUid) {
 }
 
 struct BadReview {
+  std::string name;
   std::string body;
   std::string messagePart;
 };
@@ -68,27 +69,28 @@ TEST_P(AdmissionReviewRejects, WithFieldNamingMessage) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, AdmissionReviewRejects,
     ::testing::Values(
-        BadReview{"{", "malformed AdmissionReview JSON"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"x")", "malformed"},
-        BadReview{"[1,2]", "must be a JSON object"},
-        BadReview{R"({"request":{"uid":"x"}})", "apiVersion is missing"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v2","request":{"uid":"x"}})",
+        BadReview{"UnclosedObject", "{", "malformed AdmissionReview JSON"},
+        BadReview{"TruncatedRequest", R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"x")", "malformed"},
+        BadReview{"TopLevelArray", "[1,2]", "must be a JSON object"},
+        BadReview{"NoApiVersion", R"({"request":{"uid":"x"}})", "apiVersion is missing"},
+        BadReview{"UnknownApiVersion", R"({"apiVersion":"admission.k8s.io/v2","request":{"uid":"x"}})",
                   "unsupported apiVersion \"admission.k8s.io/v2\""},
-        BadReview{R"({"apiVersion":7,"request":{"uid":"x"}})", "apiVersion must be a string"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","kind":"Pod","request":{"uid":"x"}})",
+        BadReview{"ApiVersionNumber", R"({"apiVersion":7,"request":{"uid":"x"}})", "apiVersion must be a string"},
+        BadReview{"WrongKind", R"({"apiVersion":"admission.k8s.io/v1","kind":"Pod","request":{"uid":"x"}})",
                   "want AdmissionReview"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1"})", "request is missing"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":null})", "request is missing"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":5})", "request must be an object"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":{}})", "request.uid is missing"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":1}})",
+        BadReview{"NoRequest", R"({"apiVersion":"admission.k8s.io/v1"})", "request is missing"},
+        BadReview{"NullRequest", R"({"apiVersion":"admission.k8s.io/v1","request":null})", "request is missing"},
+        BadReview{"RequestNumber", R"({"apiVersion":"admission.k8s.io/v1","request":5})", "request must be an object"},
+        BadReview{"NoUid", R"({"apiVersion":"admission.k8s.io/v1","request":{}})", "request.uid is missing"},
+        BadReview{"UidNumber", R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":1}})",
                   "request.uid must be a string"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","kind":"Pod"}})",
+        BadReview{"RequestKindString", R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","kind":"Pod"}})",
                   "request.kind must be an object"},
-        BadReview{R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","namespace":[]}})",
+        BadReview{"NamespaceArray", R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","namespace":[]}})",
                   "request.namespace must be a string"},
-        BadReview{std::string(100000, '['), "malformed AdmissionReview JSON"},
-        BadReview{std::string("{\"a\":\"\xff\"}"), "malformed AdmissionReview JSON"}));
+        BadReview{"DeepNesting", std::string(100000, '['), "malformed AdmissionReview JSON"},
+        BadReview{"InvalidUtf8", std::string("{\"a\":\"\xff\"}"), "malformed AdmissionReview JSON"}),
+    [](const ::testing::TestParamInfo<BadReview>& info) { return info.param.name; });
 
 TEST(AdmissionReviewDecode, UnusableObjectIsReportedNotFatal) {
   auto wrongType = decodeAdmissionReview(

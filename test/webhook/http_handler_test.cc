@@ -138,6 +138,26 @@ TEST_F(HandlerTest, MetricsEndpointServesTextFormat) {
       << response.body;
 }
 
+class ThrowingMutator : public PodMutator {
+ public:
+  MutationResult mutate(const AdmissionRequestView&) const override {
+    throw std::runtime_error("map::at");
+  }
+  bool ready(std::string*) const override { return true; }
+};
+
+TEST(HandlerGuard, MutatorExceptionBecomes500Denial) {
+  auto metrics = std::make_shared<Metrics>();
+  RequestHandler handler(std::make_shared<ThrowingMutator>(), metrics, HandlerOptions{});
+  const auto response = handler.handle({"POST", "/inject", "application/json", reviewJson()});
+  ASSERT_EQ(response.status, 200);
+  const auto out = nlohmann::json::parse(response.body);
+  EXPECT_EQ(out["response"]["allowed"], false);
+  EXPECT_EQ(out["response"]["status"]["code"], 500);
+  EXPECT_EQ(out["response"]["status"]["message"], "internal error while injecting: map::at");
+  EXPECT_EQ(metrics->failureTotal("internal_error"), 1);
+}
+
 TEST(HandlerMonitoring, PlainPortDoesNotServeInject) {
   auto mutator = std::make_shared<FakeMutator>();
   RequestHandler handler(mutator, std::make_shared<Metrics>(), HandlerOptions{1024, false});

@@ -12,6 +12,16 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::reviewJson;
+
+// ASan keeps freed memory in a quarantine (256 MiB by default) and pads every allocation,
+// so RSS bounds get that much slack in sanitized builds; elsewhere they are tight.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kSanitizerSlack = 320u << 20;
+constexpr size_t kSanitizerFactor = 4;
+#else
+constexpr size_t kSanitizerSlack = 0;
+constexpr size_t kSanitizerFactor = 1;
+#endif
 using testing::TestClient;
 
 class RobustnessTest : public testing::ServerFixture {
@@ -19,8 +29,8 @@ class RobustnessTest : public testing::ServerFixture {
   void SetUp() override {
     ServerOptions options;
     options.maxConnections = 512;
-    options.headerTimeout = 2s;
-    options.bodyTimeout = 2s;
+    options.headerTimeout = 30s;  // 300 sanitized handshakes can take seconds
+    options.bodyTimeout = 5s;
     startServer(options);
     mutator_->patchWith(testing::kSmallPatch);
   }
@@ -108,7 +118,7 @@ TEST_F(RobustnessTest, SurvivesHostileInputWithBoundedMemory) {
   expectAlive();
   const size_t after = testing::residentBytes();
   std::printf("RSS across 16 hostile rounds: %zu -> %zu KiB\n", before >> 10, after >> 10);
-  EXPECT_LT(after, before + (48u << 20)) << "RSS grew from " << before << " to " << after;
+  EXPECT_LT(after, before + (48u << 20) + kSanitizerSlack) << "RSS grew from " << before << " to " << after;
   EXPECT_GE(server_->metrics().httpErrors(413), 9);
 }
 
@@ -120,7 +130,7 @@ TEST_F(RobustnessTest, ManyIdleConnectionsDoNotBlockService) {
     ASSERT_TRUE(client) << i;
     idle.push_back(std::move(client));
   }
-  for (int i = 0; i < 200 && server_->metrics().connectionsOpen() < 300; ++i) {
+  for (int i = 0; i < 1000 && server_->metrics().connectionsOpen() < 300; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(server_->metrics().connectionsOpen(), 300);
@@ -128,9 +138,9 @@ TEST_F(RobustnessTest, ManyIdleConnectionsDoNotBlockService) {
   const size_t during = testing::residentBytes();
   std::printf("RSS with 300 idle TLS connections: %zu -> %zu KiB\n", before >> 10, during >> 10);
   // Each idle TLS connection costs both ends (client and server live in this process).
-  EXPECT_LT(during, before + 300 * (256u << 10)) << before << " -> " << during;
+  EXPECT_LT(during, before + 300 * (256u << 10) * kSanitizerFactor + kSanitizerSlack) << before << " -> " << during;
   idle.clear();
-  for (int i = 0; i < 200 && server_->metrics().connectionsOpen() > 0; ++i) {
+  for (int i = 0; i < 1000 && server_->metrics().connectionsOpen() > 0; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(server_->metrics().connectionsOpen(), 0);

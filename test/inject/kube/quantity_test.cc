@@ -1,3 +1,5 @@
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "inject/kube/quantity.h"
@@ -11,6 +13,8 @@ struct CanonCase {
   int64_t milli;
   int64_t ceil;
 };
+
+void PrintTo(const CanonCase& c, std::ostream* os) { *os << c.in << " -> " << c.canonical; }
 
 class QuantityCanonical : public ::testing::TestWithParam<CanonCase> {};
 
@@ -40,7 +44,10 @@ INSTANTIATE_TEST_SUITE_P(
                       CanonCase{"1000e0", "1e3", 1000000, 1000}, CanonCase{"1e-10", "1e-9", 1, 1}, CanonCase{"0.0000000001", "1n", 1, 1},
                       CanonCase{"-100m", "-100m", -100, 0}, CanonCase{" 1Gi ", "1Gi", 1073741824000, 1073741824},
                       CanonCase{"1.", "1.", 1000, 1}, CanonCase{"12.500", "12.500", 12500, 13},
-                      CanonCase{"12.5000", "12500m", 12500, 13}));
+                      CanonCase{"12.5000", "12500m", 12500, 13},
+                      CanonCase{"16Ei", "9223372036854775807", std::numeric_limits<int64_t>::max(),
+                                std::numeric_limits<int64_t>::max()},
+                      CanonCase{"0.1234567891", "123456790n", 124, 1}));
 
 TEST(Quantity, Errors) {
   for (const std::string bad : {"", "abc", "1.2.3", "1Zi", "1e", "--1", "1 Gi", "1GiB", "1e+"}) {

@@ -189,3 +189,36 @@ TEST(Schema, DecodeIsIdempotent) {
 
 }  // namespace
 }  // namespace sidecar::kube
+
+namespace sidecar::kube {
+namespace {
+
+TEST(Schema, TimesPrintInUtc) {
+  const json m = typedFromYaml(
+      "name: x\ncreationTimestamp: 2019-10-01T12:30:00.25+02:00\ndeletionTimestamp: '2020-02-29T23:59:59Z'\n",
+      "ObjectMeta");
+  EXPECT_EQ(m["creationTimestamp"], "2019-10-01T10:30:00Z");
+  EXPECT_EQ(m["deletionTimestamp"], "2020-02-29T23:59:59Z");
+  EXPECT_EQ(typedFromYaml("creationTimestamp: 2019-12-31T23:00:00-01:30\n", "ObjectMeta")["creationTimestamp"],
+            "2020-01-01T00:30:00Z");
+  EXPECT_NE(typedError("creationTimestamp: yesterday\n", "ObjectMeta").find("creationTimestamp: parsing time"),
+            std::string::npos);
+  EXPECT_NE(typedError("creationTimestamp: '2019-02-29T00:00:00Z'\n", "ObjectMeta").find("parsing time"),
+            std::string::npos);
+}
+
+TEST(Schema, AffinityIsTyped) {
+  const json a = typedFromYaml(
+      "nodeAffinity:\n  requiredDuringSchedulingIgnoredDuringExecution:\n    nodeSelectorTerms:\n"
+      "    - matchExpressions: [{key: zone, operator: In, values: [a, 1]}]\n"
+      "podAntiAffinity:\n  preferredDuringSchedulingIgnoredDuringExecution:\n"
+      "  - weight: 100\n    podAffinityTerm: {topologyKey: host, bogus: 1}\n",
+      "Affinity");
+  EXPECT_EQ(a, json::parse(R"({"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":
+      [{"matchExpressions":[{"key":"zone","operator":"In","values":["a","1"]}]}]}},
+      "podAntiAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":
+      [{"weight":100,"podAffinityTerm":{"topologyKey":"host"}}]}})"));
+}
+
+}  // namespace
+}  // namespace sidecar::kube

@@ -6,6 +6,7 @@
 
 #include "inject/kube/go_format.h"
 #include "inject/kube/yaml.h"
+#include "inject/kube/yaml_fast.h"
 
 namespace sidecar::kube {
 namespace {
@@ -18,6 +19,10 @@ struct QuoteCase {
   std::string value;
   std::string expectedLine;  // the emitted "k: ..." text
 };
+
+void PrintTo(const QuoteCase& c, std::ostream* os) {
+  *os << json(c.value).dump(-1, ' ', true, json::error_handler_t::replace);
+}
 
 class EmitterQuoting : public ::testing::TestWithParam<QuoteCase> {};
 
@@ -35,6 +40,8 @@ INSTANTIATE_TEST_SUITE_P(
         QuoteCase{"~", "\"~\""}, QuoteCase{"", "\"\""}, QuoteCase{"*", "'*'"}, QuoteCase{"1.5", "\"1.5\""},
         QuoteCase{"1e3", "\"1e3\""}, QuoteCase{".inf", "\".inf\""}, QuoteCase{"0x1F", "\"0x1F\""},
         QuoteCase{"1:20", "\"1:20\""}, QuoteCase{"2001-12-14", "\"2001-12-14\""},
+        QuoteCase{"2001-12-14T21:59:43.10-05:00", "\"2001-12-14T21:59:43.10-05:00\""},
+        QuoteCase{"2001-2-30", "2001-2-30"}, QuoteCase{"2001-12-14 1:2:3", "\"2001-12-14 1:2:3\""},
         QuoteCase{" lead", "' lead'"}, QuoteCase{"trail ", "'trail '"}, QuoteCase{"a: b", "'a: b'"},
         QuoteCase{"a #b", "'a #b'"}, QuoteCase{"a#b", "a#b"}, QuoteCase{"a:b", "a:b"},
         QuoteCase{"key:", "'key:'"}, QuoteCase{"- item", "'- item'"}, QuoteCase{"-item", "-item"},
@@ -200,9 +207,17 @@ json randomValue(std::mt19937& rng, int depth) {
 
 TEST(Emitter, RoundTripPropertyOverGeneratedDocuments) {
   std::mt19937 rng(20191114);
+  int fastAnswers = 0;
   for (int i = 0; i < 20000; ++i) {
     const json doc = randomValue(rng, 0);
     const std::string text = toYaml(doc);
+    // Both readers must accept and agree on everything the emitter writes.
+    auto full = detail::parseYamlFull(text);
+    ASSERT_TRUE(full) << "iteration " << i << ": " << full.error().message << "\n" << text;
+    if (auto fast = detail::parseYamlFast(text)) {
+      ++fastAnswers;
+      ASSERT_TRUE(*fast == *full) << "iteration " << i << "\n" << text;
+    }
     auto back = parseYaml(text);
     ASSERT_TRUE(back) << "iteration " << i << ": " << back.error().message << "\n" << text;
     if (*back != doc) {
@@ -210,6 +225,9 @@ TEST(Emitter, RoundTripPropertyOverGeneratedDocuments) {
              << "\nparsed back as\n" << back->dump(-1, ' ', true, json::error_handler_t::replace);
     }
   }
+  // The generator is adversarial (tabs, control characters, odd quoting), yet the fast
+  // reader should still take a good share of the documents.
+  EXPECT_GT(fastAnswers, 1000);
 }
 
 TEST(Emitter, RoundTripOfEveryPieceAsValueAndKey) {

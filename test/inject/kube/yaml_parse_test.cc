@@ -21,6 +21,8 @@ struct TypingCase {
   json expected;
 };
 
+void PrintTo(const TypingCase& c, std::ostream* os) { *os << c.text << " -> " << c.expected.dump(); }
+
 class PlainScalarTyping : public ::testing::TestWithParam<TypingCase> {};
 
 TEST_P(PlainScalarTyping, ResolvesLikeYamlV2) {
@@ -213,6 +215,94 @@ spec:
   EXPECT_EQ((*r)["metadata"]["labels"]["version"], 1);
   EXPECT_EQ((*r)["spec"]["containers"][0]["args"], json::parse(R"(["-u", 1337, true])"));
   EXPECT_EQ((*r)["spec"]["containers"][0]["ports"][0]["containerPort"], 80);
+}
+
+}  // namespace
+}  // namespace sidecar::kube
+
+// The fast block-style reader must agree with the full reader wherever it answers.
+#include "inject/kube/yaml_fast.h"
+
+namespace sidecar::kube {
+namespace {
+
+void expectReadersAgree(const std::string& text, bool fastMustAnswer) {
+  auto fast = detail::parseYamlFast(text);
+  auto full = detail::parseYamlFull(text);
+  if (fastMustAnswer) {
+    EXPECT_TRUE(fast.has_value()) << "fast reader declined:\n" << text;
+  }
+  if (fast) {
+    ASSERT_TRUE(full) << full.error().message << "\n" << text;
+    EXPECT_EQ(*fast, *full) << text;
+  }
+}
+
+TEST(FastReader, AnswersForKubernetesStyleDocuments) {
+  expectReadersAgree(R"(apiVersion: apps/v1
+kind: Deployment   # trailing comment
+metadata:
+  name: hello
+  labels:
+    app: hello
+    version: "1"
+    enabled: 'yes'
+spec:
+  replicas: 7
+  template:
+    spec:
+      containers:
+        - name: hello
+          image: "fake.docker.io/google-samples/hello-go-gke:1.0"
+          args:
+          - --concurrency
+          - 2
+          - '*'
+          - ""
+          ports:
+            - containerPort: 80
+          env:
+          - name: JSON
+            value: |
+              {"a":"b"}
+          - name: PORTS
+            value: |-
+              [
+                  {"name":"http"}
+              ]
+          - name: KEEP
+            value: |+
+              x
+
+          resources: {}
+          volumeMounts: []
+# a comment at column 0
+      dnsPolicy: ClusterFirst
+      nodeSelector:
+status: {}
+)",
+                     true);
+}
+
+TEST(FastReader, DeclinesWhatItDoesNotHandle) {
+  for (const std::string text :
+       {"a: &x 1\nb: *x\n", "a: [1, 2]\n", "a: {b: 1}\n", "a: >\n  folded\n", "a: b\n  continued\n",
+        "'multi\n  line': 1\n", "a:\tb\n", "---\na: 1\n", "just a scalar\n", "a: |2\n   x\n", "? a\n: b\n",
+        "yes: 1\n", "<<: {a: 1}\n", "a: !!str 1\n", "a: b: c\n", "a: \"esc \\x41\"\n", "a: |\n  x"}) {
+    EXPECT_FALSE(detail::parseYamlFast(text).has_value()) << text;
+    expectReadersAgree(text, false);
+  }
+}
+
+TEST(FastReader, EdgeCasesAgree) {
+  for (const std::string text :
+       {"", "\n", "# only\n", "a:\n", "a:\n- 1\n- 2\nb: 3\n", "- a\n- b: 1\n  c: 2\n- - x\n", "-\n  a: 1\n",
+        "a: 'it''s'\n", "a: \"q\\\"\\\\\\n\"\n", "a: b#c\n", "a: b #c\n", "key : v\n", "a:\n  b:\n    c: 1\n  d: 2\n",
+        "a: |\n  x\n\n  y\n\n\nb: 1\n", "a: |-\n\n  x\n", "a: |\n  # not a comment\n", "l:\n-\n- x\n",
+        "a: 0x10\nb: 1_000\nc: .5\nd: ~\ne: Null\n", "a: caf\xC3\xA9\n", "\"q\": 1\n'r': 2\n",
+        "a:\n  - b: 1\n    c:\n    - 2\n", "a: |\n   three\n  two\n"}) {
+    expectReadersAgree(text, false);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,1034 @@
+#!/usr/bin/env python3
+"""Static checks of the install artefacts: crds/, manifests/, the Grafana dashboard, Dockerfile.
+
+No cluster is needed (`kubectl apply --dry-run` would need one for discovery). Each rule
+below exists because breaking it installs something that looks fine and then fails at run
+time: a ConfigMap that no longer matches the built-in defaults, a webhook that blocks its
+own pods, RBAC broader (or narrower) than the code needs, a dashboard querying a metric the
+binary does not export.
+
+Usage:
+  check_manifests.py --root REPO                 run every check, exit 1 on any error
+  check_manifests.py --root REPO --promtool P    also parse every dashboard expression with P
+  check_manifests.py --root REPO --kubectl K     also render manifests/ with `K kustomize`
+  check_manifests.py --root REPO --write-configmaps
+                                                 regenerate the two ConfigMaps from cmd/defaults
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover - depends on the machine
+    sys.exit("check_manifests: PyYAML is missing; run scripts/install-deps.sh (python3-yaml)")
+
+INJECTOR_NAMESPACE = "sidecar-injector"
+SERVICE_ACCOUNT = "sidecar-injector"
+WEBHOOK_CONFIG_NAME = "sidecar-injector"
+WEBHOOK_NAME = "sidecar-injector.sidecar.injector.dev"
+LEASE_NAME = "sidecar-injector-leader"
+CRD_GROUP = "sidecar.injector.dev"
+MONITORING_PORT = 15014
+WEBHOOK_PORT = 9443
+
+# ConfigMap name -> {data key -> file under cmd/defaults}. The manifests must carry these
+# files byte for byte: kube-inject (built-in defaults) and serve (ConfigMaps) must agree.
+CONFIGMAP_SOURCES = {
+    "istio-sidecar-injector": {"config": "inject-config.yaml", "values": "values.yaml"},
+    "istio": {"mesh": "mesh.yaml"},
+}
+CONFIGMAP_FILES = {
+    "istio-sidecar-injector": "configmap-istio-sidecar-injector.yaml",
+    "istio": "configmap-istio.yaml",
+}
+CONFIGMAP_HEADERS = {
+    "istio-sidecar-injector": "The injection policy and template (config) and the values it reads (values).",
+    "istio": "The mesh configuration (mesh): the proxy defaults the injection template reads.",
+}
+
+# The complete grant, as (role kind, apiGroup, resource, verb, resourceName or None). The
+# manifests must grant exactly this: a missing row breaks a feature at run time, an extra
+# row is privilege the code does not use. Change it together with the code.
+EXPECTED_GRANTS = set()
+
+
+def _grant(kind, group, resources, verbs, names=None):
+    for resource in resources:
+        for verb in verbs:
+            for name in names or [None]:
+                EXPECTED_GRANTS.add((kind, group, resource, verb, name))
+
+
+_grant("Role", "", ["configmaps"], ["get", "list", "watch"])
+_grant("Role", "coordination.k8s.io", ["leases"], ["create"])
+_grant("Role", "coordination.k8s.io", ["leases"], ["get", "update"], [LEASE_NAME])
+_grant("Role", "", ["events"], ["create", "patch"])
+_grant("ClusterRole", "", ["namespaces", "pods"], ["list", "watch"])
+_grant("ClusterRole", "", ["pods"], ["delete"])
+_grant("ClusterRole", "apps", ["replicasets", "deployments", "statefulsets", "daemonsets"], ["list", "watch"])
+_grant("ClusterRole", "batch", ["jobs", "cronjobs"], ["list", "watch"])
+_grant("ClusterRole", "apps", ["deployments", "statefulsets", "daemonsets"], ["patch"])
+_grant("ClusterRole", "", ["events"], ["create", "patch"])
+_grant("ClusterRole", "policy", ["poddisruptionbudgets"], ["list", "watch"])
+_grant("ClusterRole", "admissionregistration.k8s.io", ["mutatingwebhookconfigurations"], ["get", "list", "watch"])
+_grant("ClusterRole", "admissionregistration.k8s.io", ["mutatingwebhookconfigurations"], ["patch"],
+       [WEBHOOK_CONFIG_NAME])
+_grant("ClusterRole", CRD_GROUP, ["sidecardriftreports"],
+       ["get", "list", "watch", "create", "update", "patch", "delete"])
+_grant("ClusterRole", CRD_GROUP, ["sidecardriftreports/status"], ["update", "patch"])
+
+# Verbs resourceNames does not usefully restrict: create and deletecollection are
+# authorized before any name is known (the rule grants nothing), and list/watch match only
+# requests carrying a metadata.name field selector. A rule mixing them misleads the reader.
+VERBS_WITHOUT_NAMES = {"create", "list", "watch", "deletecollection"}
+
+# Flags `sidecar-injector serve` takes (see the task brief / cmd/serve_command.cc).
+SERVE_FLAGS = {
+    "port", "tlsCertFile", "tlsKeyFile", "self-signed", "webhookConfigName", "serviceName",
+    "injectorNamespace", "injectorConfigMap", "meshConfigMap", "monitoringPort",
+    "healthCheckFile", "healthCheckInterval", "log_output_level", "leaseName", "threads",
+}
+
+# Metrics the binary exports; the dashboard may query only these. The first group is what
+# the dashboard must show; success is the one extra series it may use.
+DASHBOARD_REQUIRED_METRICS = [
+    "sidecar_injection_requests_total",
+    "sidecar_injection_skip_total",
+    "sidecar_injection_failure_total",
+    "sidecar_injection_time_seconds_bucket",
+    "sidecar_injector_config_reloads_total",
+    "sidecar_injector_config_reload_failures_total",
+    "sidecar_injector_config_generation",
+    "sidecar_drift_pods",
+    "sidecar_drift_workloads_needing_restart",
+]
+DASHBOARD_KNOWN_METRICS = set(DASHBOARD_REQUIRED_METRICS) | {
+    "sidecar_injection_success_total",
+    "sidecar_injection_time_seconds_count",
+    "sidecar_injection_time_seconds_sum",
+}
+
+DRIFT_REASONS = ["MissingSidecar", "UnexpectedSidecar", "StaleTemplate", "StaleProxyImage", "InjectionWouldFail"]
+RESTART_STRATEGIES = ["RolloutRestart", "DeletePodsOneByOne", "Recreate", "None"]
+PRINTER_COLUMNS = ["Namespace", "Drifted", "Total", "Workloads", "Top Reason", "Age"]
+
+CLUSTER_SCOPED_KINDS = {
+    "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+}
+
+
+class Report:
+    """Collects errors as 'where: what' lines so one run lists every problem."""
+
+    def __init__(self):
+        self.errors = []
+
+    def error(self, where, message):
+        self.errors.append(f"{where}: {message}")
+
+
+def get(obj, *path, default=None):
+    for key in path:
+        if isinstance(obj, dict) and key in obj:
+            obj = obj[key]
+        elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
+            obj = obj[key]
+        else:
+            return default
+    return obj
+
+
+def describe(obj):
+    return f"{get(obj, 'kind', default='?')}/{get(obj, 'metadata', 'name', default='?')}"
+
+
+# --- loading ----------------------------------------------------------------------------
+
+def load_yaml_file(path, report, rel):
+    """Every document of a YAML file as (index, object); a parse error names the line."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        report.error(rel, f"cannot read: {e}")
+        return []
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark is not None else "unknown line"
+        report.error(rel, f"YAML does not parse at {line}: {getattr(e, 'problem', e)}")
+        return []
+    out = []
+    for i, doc in enumerate(docs):
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            report.error(f"{rel}#{i + 1}", "document is not a mapping")
+            continue
+        out.append((i, doc))
+    return out
+
+
+def yaml_files(directory):
+    if not os.path.isdir(directory):
+        return []
+    return sorted(n for n in os.listdir(directory) if n.endswith((".yaml", ".yml")))
+
+
+class Tree:
+    """The parsed manifests of a repository checkout."""
+
+    def __init__(self, root, report):
+        self.root = root
+        self.report = report
+        self.objects = []  # (relative file, object)
+        self.kustomizations = {}  # relative dir -> object
+        for sub in ("crds", "manifests"):
+            for name in yaml_files(os.path.join(root, sub)):
+                rel = f"{sub}/{name}"
+                for _, doc in load_yaml_file(os.path.join(root, rel), report, rel):
+                    if doc.get("kind") == "Kustomization":
+                        self.kustomizations[sub] = doc
+                    else:
+                        self.objects.append((rel, doc))
+
+    def of_kind(self, kind):
+        return [(rel, o) for rel, o in self.objects if o.get("kind") == kind]
+
+    def one(self, kind, name=None):
+        found = [(rel, o) for rel, o in self.of_kind(kind)
+                 if name is None or get(o, "metadata", "name") == name]
+        if len(found) != 1:
+            wanted = f"{kind}/{name}" if name else kind
+            self.report.error("manifests", f"expected exactly one {wanted}, found {len(found)}")
+            return None, None
+        return found[0]
+
+
+# --- generic object rules ---------------------------------------------------------------
+
+def check_objects(tree):
+    r = tree.report
+    seen = {}
+    for rel, o in tree.objects:
+        where = f"{rel}: {describe(o)}"
+        for field in ("apiVersion", "kind"):
+            if not isinstance(o.get(field), str) or not o.get(field):
+                r.error(where, f"{field} is missing")
+        name = get(o, "metadata", "name")
+        if not isinstance(name, str) or not name:
+            r.error(where, "metadata.name is missing")
+            continue
+        key = (o.get("kind"), get(o, "metadata", "namespace"), name)
+        if key in seen:
+            r.error(where, f"duplicate object (also in {seen[key]})")
+        seen[key] = rel
+        ns = get(o, "metadata", "namespace")
+        if o.get("kind") in CLUSTER_SCOPED_KINDS:
+            if ns is not None:
+                r.error(where, f"cluster-scoped object must not set metadata.namespace ({ns})")
+        elif ns != INJECTOR_NAMESPACE:
+            # Explicit namespaces: the webhook's exclusion and the bindings name this namespace
+            # literally, so objects must not land wherever the current kubectl context points.
+            r.error(where, f"metadata.namespace must be {INJECTOR_NAMESPACE}, got {ns!r}")
+
+
+def check_kustomization(tree):
+    r = tree.report
+    root = tree.root
+    for sub in ("manifests", "crds"):
+        k = tree.kustomizations.get(sub)
+        where = f"{sub}/kustomization.yaml"
+        if k is None:
+            r.error(where, "missing")
+            continue
+        if k.get("apiVersion") != "kustomize.config.k8s.io/v1beta1":
+            r.error(where, "apiVersion must be kustomize.config.k8s.io/v1beta1")
+        resources = k.get("resources")
+        if not isinstance(resources, list) or not resources:
+            r.error(where, "resources is empty")
+            continue
+        if len(set(map(str, resources))) != len(resources):
+            r.error(where, "resources lists an entry twice")
+        for entry in resources:
+            path = os.path.normpath(os.path.join(root, sub, str(entry)))
+            if os.path.isdir(path):
+                if not os.path.isfile(os.path.join(path, "kustomization.yaml")):
+                    r.error(where, f"resource directory {entry} has no kustomization.yaml")
+            elif not os.path.isfile(path):
+                r.error(where, f"resource {entry} does not exist")
+            elif os.path.dirname(path) != os.path.join(os.path.normpath(root), sub):
+                # kustomize refuses files outside the kustomization root by default.
+                r.error(where, f"resource {entry} is outside {sub}/; reference its directory instead")
+        for name in yaml_files(os.path.join(root, sub)):
+            if name != "kustomization.yaml" and name not in resources:
+                r.error(where, f"{sub}/{name} is not listed in resources")
+        if sub == "manifests":
+            if "../crds" not in resources:
+                r.error(where, "resources must include ../crds so one apply installs the CRD")
+            check_kustomization_order(tree, resources, where)
+
+
+def check_kustomization_order(tree, resources, where):
+    """CRDs and the Namespace first, the webhook registration last."""
+    files = [str(e) for e in resources]
+    kinds_by_file = {}
+    for rel, o in tree.objects:
+        if rel.startswith("manifests/"):
+            kinds_by_file.setdefault(rel[len("manifests/"):], set()).add(o.get("kind"))
+    order = []
+    for f in files:
+        if f == "../crds":
+            order.append({"CustomResourceDefinition"})
+        else:
+            order.append(kinds_by_file.get(f, set()))
+    def first(kind):
+        return next((i for i, ks in enumerate(order) if kind in ks), None)
+    ns, crd, webhook = first("Namespace"), first("CustomResourceDefinition"), first("MutatingWebhookConfiguration")
+    if ns is None or crd is None or webhook is None:
+        return
+    others = [i for i, ks in enumerate(order) if ks - {"Namespace", "CustomResourceDefinition"}]
+    if others and max(ns, crd) > min(others):
+        tree.report.error(where, "the CRDs and the Namespace must come before every other resource")
+    if webhook != len(order) - 1:
+        tree.report.error(where, "the MutatingWebhookConfiguration must be the last resource "
+                          "(registered only once the Service and Deployment exist)")
+
+
+# --- ConfigMaps = cmd/defaults ----------------------------------------------------------
+
+def read_default(root, name):
+    # newline="" keeps the bytes as they are: a CRLF edit must show up as a difference.
+    with open(os.path.join(root, "cmd", "defaults", name), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+def check_configmaps(tree):
+    r = tree.report
+    for cm_name, keys in CONFIGMAP_SOURCES.items():
+        rel, cm = tree.one("ConfigMap", cm_name)
+        if cm is None:
+            continue
+        where = f"{rel}: ConfigMap/{cm_name}"
+        data = cm.get("data") or {}
+        if set(data) != set(keys):
+            r.error(where, f"data keys are {sorted(data)}, want {sorted(keys)}")
+        for key, source in keys.items():
+            try:
+                want = read_default(tree.root, source)
+            except OSError as e:
+                r.error(where, f"cannot read cmd/defaults/{source}: {e}")
+                continue
+            got = data.get(key)
+            if got != want:
+                at = first_difference(got or "", want)
+                line = want[:at].count("\n") + 1
+                r.error(where, f"data.{key} differs from cmd/defaults/{source} (first difference at "
+                        f"line {line}); run: python3 test/manifests/check_manifests.py --write-configmaps")
+
+
+def block_scalar(text, indent):
+    """`text` as a YAML scalar that loads back byte for byte."""
+    pad = " " * indent
+    lines = text.split("\n")
+    plain = all(line == line.rstrip(" \t") and "\t" not in line and "\r" not in line for line in lines)
+    if not plain or not text.strip():
+        return json.dumps(text)  # JSON strings are valid YAML double-quoted scalars
+    trailing = len(text) - len(text.rstrip("\n"))
+    chomp = "-" if trailing == 0 else ("" if trailing == 1 else "+")
+    body = text.rstrip("\n")
+    head = "|" + (str(indent) if body.startswith(" ") else "") + chomp
+    out = [head]
+    for line in body.split("\n") + [""] * (trailing - 1 if trailing > 1 else 0):
+        out.append(pad + line if line else "")
+    return "\n".join(out)
+
+
+def render_configmap(root, cm_name):
+    lines = [
+        f"# {CONFIGMAP_HEADERS[cm_name]}",
+        "# Generated from cmd/defaults/ by `python3 test/manifests/check_manifests.py --write-configmaps`:",
+        "# edit cmd/defaults/ and regenerate; the manifests test fails while the two differ.",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        f"  name: {cm_name}",
+        f"  namespace: {INJECTOR_NAMESPACE}",
+        "  labels:",
+        "    app.kubernetes.io/name: sidecar-injector",
+        "    app.kubernetes.io/part-of: sidecar-injector",
+        "data:",
+    ]
+    for key, source in CONFIGMAP_SOURCES[cm_name].items():
+        lines.append(f"  {key}: {block_scalar(read_default(root, source), 4)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_configmaps(root):
+    for cm_name, file_name in CONFIGMAP_FILES.items():
+        path = os.path.join(root, "manifests", file_name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(render_configmap(root, cm_name))
+        print(f"wrote {os.path.relpath(path, root)}")
+
+
+# --- CRD --------------------------------------------------------------------------------
+
+def check_structural(schema, path, r, where):
+    """Structural schema rules that bite in practice: a type everywhere, items for arrays,
+    and not both properties and additionalProperties."""
+    if not isinstance(schema, dict):
+        r.error(where, f"schema at {path} is not a mapping")
+        return
+    if "type" not in schema and not schema.get("x-kubernetes-int-or-string") \
+            and not schema.get("x-kubernetes-preserve-unknown-fields"):
+        r.error(where, f"schema at {path} has no type (not structural)")
+    kind = schema.get("type")
+    props = schema.get("properties")
+    if props is not None:
+        if kind != "object":
+            r.error(where, f"schema at {path} has properties but type {kind!r}")
+        if "additionalProperties" in schema:
+            r.error(where, f"schema at {path} has both properties and additionalProperties")
+        for name, sub in props.items():
+            check_structural(sub, f"{path}.{name}", r, where)
+    if isinstance(schema.get("additionalProperties"), dict):
+        check_structural(schema["additionalProperties"], f"{path}[*]", r, where)
+    if kind == "array":
+        if "items" not in schema:
+            r.error(where, f"array at {path} has no items")
+        else:
+            check_structural(schema["items"], f"{path}[]", r, where)
+
+
+def schema_at(schema, dotted):
+    node = schema
+    for part in dotted.strip(".").split("."):
+        node = get(node, "properties", part)
+        if node is None:
+            return None
+    return node
+
+
+def check_crd(tree):
+    r = tree.report
+    rel, crd = tree.one("CustomResourceDefinition", f"sidecardriftreports.{CRD_GROUP}")
+    if crd is None:
+        return
+    where = f"{rel}: {describe(crd)}"
+    if crd.get("apiVersion") != "apiextensions.k8s.io/v1":
+        r.error(where, "apiVersion must be apiextensions.k8s.io/v1")
+    spec = crd.get("spec") or {}
+    names = spec.get("names") or {}
+    if spec.get("group") != CRD_GROUP:
+        r.error(where, f"spec.group must be {CRD_GROUP}")
+    if spec.get("scope") != "Cluster":
+        r.error(where, "spec.scope must be Cluster")
+    if names.get("kind") != "SidecarDriftReport" or names.get("plural") != "sidecardriftreports":
+        r.error(where, "spec.names must be kind SidecarDriftReport, plural sidecardriftreports")
+    if "sdr" not in (names.get("shortNames") or []):
+        r.error(where, "spec.names.shortNames must include sdr")
+    versions = spec.get("versions") or []
+    if [v.get("name") for v in versions] != ["v1alpha1"]:
+        r.error(where, "spec.versions must be exactly [v1alpha1]")
+    for v in versions:
+        vwhere = f"{where} {v.get('name')}"
+        if not (v.get("served") and v.get("storage")):
+            r.error(vwhere, "must be served and the storage version")
+        if get(v, "subresources", "status") is None:
+            r.error(vwhere, "the status subresource must be enabled (subresources.status: {})")
+        schema = get(v, "schema", "openAPIV3Schema")
+        if not isinstance(schema, dict):
+            r.error(vwhere, "schema.openAPIV3Schema is missing")
+            continue
+        check_structural(schema, "openAPIV3Schema", r, vwhere)
+        if schema_at(schema, "spec") is not None:
+            r.error(vwhere, "the report is spec-less: everything belongs in status")
+        check_report_fields(schema, r, vwhere)
+        check_printer_columns(v, schema, r, vwhere)
+
+
+def check_report_fields(schema, r, where):
+    want = {
+        "status.namespace": "string", "status.configHash": "string",
+        "status.driftedPods": "integer", "status.totalPods": "integer",
+        "status.reasons": "object", "status.workloads": "array", "status.lastUpdated": "string",
+    }
+    for reason in DRIFT_REASONS:
+        want[f"status.reasons.{reason}"] = "integer"
+    for path, kind in want.items():
+        node = schema_at(schema, path)
+        if node is None:
+            r.error(where, f"schema lacks {path}")
+        elif node.get("type") != kind:
+            r.error(where, f"{path} must have type {kind}, has {node.get('type')!r}")
+    if get(schema_at(schema, "status.lastUpdated") or {}, "format") != "date-time":
+        r.error(where, "status.lastUpdated must have format date-time")
+    item = get(schema_at(schema, "status.workloads") or {}, "items") or {}
+    item_fields = {
+        "kind": "string", "name": "string", "namespace": "string", "driftedPods": "integer",
+        "totalPods": "integer", "reasons": "array", "restartStrategy": "string", "command": "string",
+        "pods": "array", "pdb": "object", "autoRestart": "boolean",
+    }
+    for field, kind in item_fields.items():
+        node = get(item, "properties", field)
+        if node is None or node.get("type") != kind:
+            r.error(where, f"status.workloads[].{field} must exist with type {kind}")
+    if get(item, "properties", "restartStrategy", "enum") != RESTART_STRATEGIES:
+        r.error(where, f"status.workloads[].restartStrategy enum must be {RESTART_STRATEGIES}")
+    if get(item, "properties", "reasons", "items", "enum") != DRIFT_REASONS:
+        r.error(where, f"status.workloads[].reasons items enum must be {DRIFT_REASONS}")
+    for field, kind in (("name", "string"), ("allowedDisruptions", "integer")):
+        if get(item, "properties", "pdb", "properties", field, "type") != kind:
+            r.error(where, f"status.workloads[].pdb.{field} must exist with type {kind}")
+
+
+def check_printer_columns(version, schema, r, where):
+    columns = version.get("additionalPrinterColumns") or []
+    names = [c.get("name") for c in columns]
+    for want in PRINTER_COLUMNS:
+        if want not in names:
+            r.error(where, f"printer column {want!r} is missing")
+    for c in columns:
+        path = str(c.get("jsonPath", ""))
+        if path.startswith(".metadata."):
+            continue
+        node = schema_at(schema, path)
+        if node is None:
+            r.error(where, f"printer column {c.get('name')!r} points at {path}, which the schema lacks")
+        elif c.get("type") == "integer" and node.get("type") != "integer":
+            r.error(where, f"printer column {c.get('name')!r} is integer but {path} is {node.get('type')!r}")
+
+
+# --- RBAC -------------------------------------------------------------------------------
+
+def check_rbac(tree):
+    r = tree.report
+    granted = set()
+    for kind in ("Role", "ClusterRole"):
+        for rel, role in tree.of_kind(kind):
+            where = f"{rel}: {describe(role)}"
+            for i, rule in enumerate(role.get("rules") or []):
+                rw = f"{where} rules[{i}]"
+                groups = rule.get("apiGroups") or []
+                resources = rule.get("resources") or []
+                verbs = rule.get("verbs") or []
+                names = rule.get("resourceNames") or []
+                if not groups or not resources or not verbs:
+                    r.error(rw, "apiGroups, resources and verbs must all be non-empty")
+                for field, values in (("apiGroups", groups), ("resources", resources), ("verbs", verbs)):
+                    if any("*" in str(v) for v in values):
+                        r.error(rw, f"wildcard in {field} ({values})")
+                if rule.get("nonResourceURLs"):
+                    r.error(rw, "nonResourceURLs are not needed")
+                if names:
+                    blind = sorted(VERBS_WITHOUT_NAMES.intersection(verbs))
+                    if blind:
+                        r.error(rw, f"resourceNames cannot restrict {blind}; split the rule")
+                for g in groups:
+                    for res in resources:
+                        for verb in verbs:
+                            for name in names or [None]:
+                                granted.add((kind, g, res, verb, name))
+    for missing in sorted(EXPECTED_GRANTS - granted, key=str):
+        r.error("rbac", f"missing grant {format_grant(missing)}")
+    for extra in sorted(granted - EXPECTED_GRANTS, key=str):
+        r.error("rbac", f"grant {format_grant(extra)} is not in the expected least-privilege set")
+    check_bindings(tree)
+
+
+def format_grant(g):
+    kind, group, resource, verb, name = g
+    target = f"{resource}/{name}" if name else resource
+    return f"{kind}: {verb} {group or 'core'}/{target}"
+
+
+def check_bindings(tree):
+    r = tree.report
+    accounts = {(get(o, "metadata", "namespace"), get(o, "metadata", "name")) for _, o in tree.of_kind("ServiceAccount")}
+    if (INJECTOR_NAMESPACE, SERVICE_ACCOUNT) not in accounts:
+        r.error("manifests", f"ServiceAccount {INJECTOR_NAMESPACE}/{SERVICE_ACCOUNT} is missing")
+    for binding_kind, role_kind in (("RoleBinding", "Role"), ("ClusterRoleBinding", "ClusterRole")):
+        roles = {(get(o, "metadata", "namespace"), get(o, "metadata", "name")) for _, o in tree.of_kind(role_kind)}
+        bindings = tree.of_kind(binding_kind)
+        if len(roles) != len(bindings):
+            r.error("rbac", f"{len(roles)} {role_kind}(s) but {len(bindings)} {binding_kind}(s)")
+        for rel, b in bindings:
+            where = f"{rel}: {describe(b)}"
+            ref = b.get("roleRef") or {}
+            ns = get(b, "metadata", "namespace")
+            if ref.get("kind") != role_kind or (ns, ref.get("name")) not in roles:
+                r.error(where, f"roleRef must name a {role_kind} defined here, got {ref}")
+            subjects = b.get("subjects") or []
+            want = [{"kind": "ServiceAccount", "name": SERVICE_ACCOUNT, "namespace": INJECTOR_NAMESPACE}]
+            if subjects != want:
+                r.error(where, f"subjects must be exactly {want}")
+
+
+# --- workload, service, webhook ---------------------------------------------------------
+
+def parse_args(args):
+    """--name=value / --name value / bare toggles, as the binary's flag parser reads them."""
+    flags, positional, i = {}, [], 0
+    while i < len(args):
+        a = str(args[i])
+        if not a.startswith("-"):
+            positional.append(a)
+        else:
+            body = a.lstrip("-")
+            if "=" in body:
+                name, value = body.split("=", 1)
+            else:
+                name, value = body, "true"
+            flags[name] = value
+        i += 1
+    return positional, flags
+
+
+def container_port(container, ref):
+    for p in container.get("ports") or []:
+        if ref in (p.get("name"), p.get("containerPort")):
+            return p.get("containerPort")
+    return None
+
+
+def check_deployment(tree):
+    r = tree.report
+    rel, d = tree.one("Deployment", "sidecar-injector")
+    if d is None:
+        return {}, {}, {}
+    where = f"{rel}: {describe(d)}"
+    spec = d.get("spec") or {}
+    pod = get(spec, "template", "spec") or {}
+    pod_labels = get(spec, "template", "metadata", "labels") or {}
+    if spec.get("replicas") != 2:
+        r.error(where, "spec.replicas must be 2 (the webhook fails closed)")
+    selector = get(spec, "selector", "matchLabels") or {}
+    if not selector or any(pod_labels.get(k) != v for k, v in selector.items()):
+        r.error(where, "spec.selector.matchLabels must select the pod template's labels")
+    if pod.get("serviceAccountName") != SERVICE_ACCOUNT:
+        r.error(where, f"serviceAccountName must be {SERVICE_ACCOUNT}")
+    psc = pod.get("securityContext") or {}
+    if psc.get("runAsNonRoot") is not True:
+        r.error(where, "pod securityContext.runAsNonRoot must be true")
+    if psc.get("runAsUser") != 65532:
+        r.error(where, "pod securityContext.runAsUser must be 65532")
+    if get(psc, "seccompProfile", "type") != "RuntimeDefault":
+        r.error(where, "pod securityContext.seccompProfile.type must be RuntimeDefault")
+    terms = get(pod, "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution") or []
+    if not any(get(t, "podAffinityTerm", "topologyKey") == "kubernetes.io/hostname" for t in terms):
+        r.error(where, "preferred podAntiAffinity on kubernetes.io/hostname is missing")
+    annotations = get(spec, "template", "metadata", "annotations") or {}
+    if annotations.get("prometheus.io/scrape") != "true" or annotations.get("prometheus.io/path") != "/metrics" \
+            or annotations.get("prometheus.io/port") != str(MONITORING_PORT):
+        r.error(where, f"pod annotations prometheus.io/scrape=true, port={MONITORING_PORT}, path=/metrics required")
+    containers = pod.get("containers") or []
+    if len(containers) != 1:
+        r.error(where, "expected exactly one container")
+        return pod_labels, {}, {}
+    c = containers[0]
+    cwhere = f"{where} container {c.get('name')}"
+    csc = c.get("securityContext") or {}
+    if csc.get("readOnlyRootFilesystem") is not True:
+        r.error(cwhere, "securityContext.readOnlyRootFilesystem must be true")
+    if csc.get("allowPrivilegeEscalation") is not False:
+        r.error(cwhere, "securityContext.allowPrivilegeEscalation must be false")
+    if get(csc, "capabilities", "drop") != ["ALL"] or get(csc, "capabilities", "add"):
+        r.error(cwhere, "securityContext.capabilities must drop ALL and add nothing")
+    if csc.get("runAsNonRoot") is False or csc.get("runAsUser") in (0, "0") or csc.get("privileged"):
+        r.error(cwhere, "container securityContext must not undo runAsNonRoot")
+    for kind in ("requests", "limits"):
+        if not get(c, "resources", kind, "memory"):
+            r.error(cwhere, f"resources.{kind}.memory is required")
+    if not get(c, "resources", "requests", "cpu"):
+        r.error(cwhere, "resources.requests.cpu is required")
+    env = {e.get("name"): e for e in c.get("env") or []}
+    if get(env.get("POD_NAMESPACE"), "valueFrom", "fieldRef", "fieldPath") != "metadata.namespace":
+        r.error(cwhere, "env POD_NAMESPACE must come from the downward API (metadata.namespace)")
+    mounts = {m.get("mountPath"): m.get("name") for m in c.get("volumeMounts") or []}
+    volumes = {v.get("name"): v for v in pod.get("volumes") or []}
+    if "/tmp" not in mounts or "emptyDir" not in (volumes.get(mounts.get("/tmp")) or {}):
+        r.error(cwhere, "/tmp must be an emptyDir (the root filesystem is read-only)")
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        http = get(c, probe, "httpGet") or {}
+        if http.get("path") != path:
+            r.error(cwhere, f"{probe} must GET {path}")
+        if container_port(c, http.get("port")) != MONITORING_PORT or http.get("scheme", "HTTP") != "HTTP":
+            r.error(cwhere, f"{probe} must use plain HTTP on the monitoring port {MONITORING_PORT}")
+    positional, flags = parse_args(c.get("args") or [])
+    if positional != ["serve"]:
+        r.error(cwhere, f"args must run the serve subcommand, got positional {positional}")
+    for name in flags:
+        if name not in SERVE_FLAGS:
+            r.error(cwhere, f"args: --{name} is not a serve flag")
+    expect = {
+        "port": str(WEBHOOK_PORT), "monitoringPort": str(MONITORING_PORT),
+        "webhookConfigName": WEBHOOK_CONFIG_NAME, "leaseName": LEASE_NAME,
+        "injectorConfigMap": "istio-sidecar-injector", "meshConfigMap": "istio",
+    }
+    for name, value in expect.items():
+        if flags.get(name) != value:
+            r.error(cwhere, f"args: --{name} must be {value}, got {flags.get(name)!r}")
+    if flags.get("self-signed") != "true" and not (flags.get("tlsCertFile") and flags.get("tlsKeyFile")):
+        r.error(cwhere, "args: need --self-signed or both --tlsCertFile and --tlsKeyFile")
+    if container_port(c, WEBHOOK_PORT) != WEBHOOK_PORT or container_port(c, MONITORING_PORT) != MONITORING_PORT:
+        r.error(cwhere, f"containerPorts {WEBHOOK_PORT} and {MONITORING_PORT} must be declared")
+    return pod_labels, c, flags
+
+
+def check_service_pdb(tree, pod_labels, container):
+    r = tree.report
+    rel, svc = tree.one("Service")
+    if svc is not None:
+        where = f"{rel}: {describe(svc)}"
+        sel = get(svc, "spec", "selector") or {}
+        if not sel or any(pod_labels.get(k) != v for k, v in sel.items()):
+            r.error(where, "spec.selector does not select the Deployment's pods")
+        ports = {p.get("port"): p for p in get(svc, "spec", "ports") or []}
+        https = ports.get(443)
+        if https is None or container_port(container, https.get("targetPort")) != WEBHOOK_PORT:
+            r.error(where, f"port 443 must target the webhook's {WEBHOOK_PORT}")
+        mon = ports.get(MONITORING_PORT)
+        if mon is None or mon.get("name") != "http-monitoring" \
+                or container_port(container, mon.get("targetPort", MONITORING_PORT)) != MONITORING_PORT:
+            r.error(where, f"port {MONITORING_PORT} named http-monitoring must target the monitoring port")
+    rel, pdb = tree.one("PodDisruptionBudget")
+    if pdb is not None:
+        where = f"{rel}: {describe(pdb)}"
+        if pdb.get("apiVersion") != "policy/v1":
+            r.error(where, "apiVersion must be policy/v1")
+        if get(pdb, "spec", "minAvailable") != 1:
+            r.error(where, "spec.minAvailable must be 1")
+        sel = get(pdb, "spec", "selector", "matchLabels") or {}
+        if not sel or any(pod_labels.get(k) != v for k, v in sel.items()):
+            r.error(where, "spec.selector does not select the Deployment's pods")
+    return svc
+
+
+def check_webhook(tree, svc, flags):
+    r = tree.report
+    rel, mwc = tree.one("MutatingWebhookConfiguration", WEBHOOK_CONFIG_NAME)
+    if mwc is None:
+        return
+    where = f"{rel}: {describe(mwc)}"
+    if mwc.get("apiVersion") != "admissionregistration.k8s.io/v1":
+        r.error(where, "apiVersion must be admissionregistration.k8s.io/v1")
+    hooks = mwc.get("webhooks") or []
+    if [h.get("name") for h in hooks] != [WEBHOOK_NAME]:
+        r.error(where, f"must hold exactly one webhook named {WEBHOOK_NAME}")
+    for h in hooks:
+        hw = f"{where} webhook {h.get('name')}"
+        if h.get("sideEffects") != "None":
+            r.error(hw, "sideEffects must be None (dry-run requests are sent to us too)")
+        if h.get("failurePolicy") != "Fail":
+            r.error(hw, "failurePolicy must be Fail")
+        versions = h.get("admissionReviewVersions") or []
+        for v in ("v1", "v1beta1"):
+            if v not in versions:
+                r.error(hw, f"admissionReviewVersions must include {v}")
+        if h.get("timeoutSeconds") != 10:
+            r.error(hw, "timeoutSeconds must be 10")
+        if h.get("reinvocationPolicy") != "Never":
+            r.error(hw, "reinvocationPolicy must be Never")
+        cc = h.get("clientConfig") or {}
+        if cc.get("url"):
+            r.error(hw, "clientConfig must use the Service, not a url")
+        if cc.get("caBundle"):
+            # The operator patches it; a value here would be reset by every re-apply.
+            r.error(hw, "clientConfig.caBundle must be left out (the operator patches it)")
+        service = cc.get("service") or {}
+        if svc is None or service.get("name") != get(svc, "metadata", "name") \
+                or service.get("namespace") != get(svc, "metadata", "namespace"):
+            r.error(hw, "clientConfig.service must name the injector's Service")
+        elif service.get("port", 443) not in [p.get("port") for p in get(svc, "spec", "ports") or []]:
+            r.error(hw, "clientConfig.service.port is not a port of the Service")
+        if flags.get("serviceName") and svc is not None and flags["serviceName"] != get(svc, "metadata", "name"):
+            r.error(hw, "--serviceName (self-signed certificate SANs) must match the Service name")
+        if service.get("path") != "/inject":
+            r.error(hw, "clientConfig.service.path must be /inject")
+        if not any("CREATE" in (rule.get("operations") or []) and "pods" in (rule.get("resources") or [])
+                   and "" in (rule.get("apiGroups") or []) for rule in h.get("rules") or []):
+            r.error(hw, "rules must cover CREATE of core pods")
+        for rule in h.get("rules") or []:
+            for field in ("operations", "apiGroups", "apiVersions", "resources"):
+                if "*" in (rule.get(field) or []):
+                    r.error(hw, f"rules must not use * in {field}")
+        ns_sel = h.get("namespaceSelector") or {}
+        if get(ns_sel, "matchLabels", "istio-injection") != "enabled":
+            r.error(hw, "namespaceSelector must match istio-injection=enabled")
+        excluded = any(e.get("key") == "kubernetes.io/metadata.name" and e.get("operator") == "NotIn"
+                       and INJECTOR_NAMESPACE in (e.get("values") or [])
+                       for e in ns_sel.get("matchExpressions") or [])
+        if not excluded:
+            r.error(hw, f"namespaceSelector must exclude the injector namespace {INJECTOR_NAMESPACE} "
+                    "(kubernetes.io/metadata.name NotIn)")
+
+
+def check_namespace(tree):
+    rel, ns = tree.one("Namespace", INJECTOR_NAMESPACE)
+    if ns is not None and get(ns, "metadata", "labels", "istio-injection") == "enabled":
+        tree.report.error(f"{rel}: {describe(ns)}", "the injector namespace must not enable injection")
+
+
+def check_leader_lease(tree, flags):
+    lease = flags.get("leaseName")
+    if lease and not any(g[2] == "leases" and g[3] == "update" and g[4] == lease for g in EXPECTED_GRANTS):
+        tree.report.error("rbac", f"--leaseName {lease} is not the Lease the Role lets us update")
+
+
+# --- Grafana ----------------------------------------------------------------------------
+
+METRIC_TOKEN = re.compile(r"\bsidecar_[a-zA-Z0-9_]+")
+
+
+def dashboard_panels(panels):
+    for p in panels or []:
+        yield p
+        yield from dashboard_panels(p.get("panels"))
+
+
+def check_dashboard(root, report, promtool=None):
+    rel = "manifests/grafana-dashboard.json"
+    try:
+        with open(os.path.join(root, rel), encoding="utf-8") as f:
+            dash = json.load(f)
+    except (OSError, ValueError) as e:
+        report.error(rel, f"does not parse as JSON: {e}")
+        return
+    if not isinstance(dash, dict):
+        report.error(rel, "top level must be an object")
+        return
+    if not isinstance(dash.get("schemaVersion"), int) or dash["schemaVersion"] < 36:
+        report.error(rel, "schemaVersion must be an integer >= 36")
+    if not dash.get("uid") or not dash.get("title"):
+        report.error(rel, "uid and title are required")
+    variables = get(dash, "templating", "list") or []
+    ds_vars = [v.get("name") for v in variables if v.get("type") == "datasource" and v.get("query") == "prometheus"]
+    if not ds_vars:
+        report.error(rel, "a Prometheus datasource variable (type datasource, query prometheus) is required")
+    panels = list(dashboard_panels(dash.get("panels")))
+    ids = [p.get("id") for p in panels]
+    if len(set(ids)) != len(ids) or None in ids:
+        report.error(rel, "every panel needs a unique id")
+    check_layout(panels, report, rel)
+    used, exprs = set(), []
+    for p in panels:
+        if p.get("type") == "row":
+            continue
+        where = f"{rel}: panel {p.get('id')} {p.get('title')!r}"
+        targets = p.get("targets") or []
+        if not targets:
+            report.error(where, "has no targets")
+        uid = get(p, "datasource", "uid")
+        if not ds_vars or uid not in (f"${v}" for v in ds_vars) and uid not in (f"${{{v}}}" for v in ds_vars):
+            report.error(where, "datasource must be the dashboard's Prometheus variable")
+        panel_tokens = set()
+        for t in targets:
+            expr = str(t.get("expr") or "")
+            tokens = set(METRIC_TOKEN.findall(expr))
+            if not tokens:
+                report.error(where, f"expr {expr!r} queries no sidecar_* metric")
+            unknown = sorted(tokens - DASHBOARD_KNOWN_METRICS)
+            if unknown:
+                report.error(where, f"unknown metric {unknown} in {expr!r}")
+            panel_tokens |= tokens
+            exprs.append((where, expr))
+        if targets and not panel_tokens & set(DASHBOARD_REQUIRED_METRICS):
+            report.error(where, "no expr references one of the dashboard's metrics")
+        used |= panel_tokens
+    for metric in DASHBOARD_REQUIRED_METRICS:
+        if metric not in used:
+            report.error(rel, f"no panel shows {metric}")
+    quantiles = {m.group(1) for _, e in exprs for m in re.finditer(r"histogram_quantile\(\s*([0-9.]+)", e)}
+    for q in ("0.5", "0.9", "0.99"):
+        if q not in quantiles:
+            report.error(rel, f"latency quantile {q} (histogram_quantile) is missing")
+    if promtool:
+        check_promql(exprs, report, promtool)
+
+
+def check_layout(panels, report, rel):
+    """Panels on the 24-column grid without overlaps (Grafana would shuffle them)."""
+    boxes = []
+    for p in panels:
+        g = p.get("gridPos") or {}
+        try:
+            x, y, w, h = (int(g[k]) for k in ("x", "y", "w", "h"))
+        except (KeyError, TypeError, ValueError):
+            report.error(rel, f"panel {p.get('id')} has no complete gridPos")
+            continue
+        if x < 0 or w <= 0 or h <= 0 or x + w > 24:
+            report.error(rel, f"panel {p.get('id')} gridPos is off the 24-column grid")
+        for other, (ox, oy, ow, oh) in boxes:
+            if x < ox + ow and ox < x + w and y < oy + oh and oy < y + h:
+                report.error(rel, f"panels {other} and {p.get('id')} overlap")
+        boxes.append((p.get("id"), (x, y, w, h)))
+
+
+def check_promql(exprs, report, promtool):
+    """Each expression as a recording rule: promtool parses the PromQL for us."""
+    rules = {"groups": [{"name": "dashboard", "rules": [
+        {"record": f"dashboard:expr_{i}", "expr": expr.replace("$__rate_interval", "5m")}
+        for i, (_, expr) in enumerate(exprs)]}]}
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+        yaml.safe_dump(rules, f)
+        path = f.name
+    try:
+        done = subprocess.run([promtool, "check", "rules", path], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        report.error("promtool", f"cannot run {promtool}: {e}")
+        return
+    finally:
+        os.unlink(path)
+    if done.returncode != 0:
+        report.error("manifests/grafana-dashboard.json", "promtool rejects an expression:\n"
+                     + (done.stdout + done.stderr).strip())
+
+
+def kustomize_check(tree, kubectl):
+    """kubectl's built-in kustomize renders the install offline: every object comes out once
+    and the ConfigMaps survive re-serialisation byte for byte."""
+    try:
+        done = subprocess.run([kubectl, "kustomize", os.path.join(tree.root, "manifests")],
+                              capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return [f"cannot run {kubectl}: {e}"]
+    if done.returncode != 0:
+        return [f"kubectl kustomize failed: {done.stderr.strip()}"]
+    rendered = [d for d in yaml.safe_load_all(done.stdout) if d]
+    want = sorted(describe(o) for _, o in tree.objects)
+    got = sorted(describe(o) for o in rendered)
+    errors = []
+    if want != got:
+        errors.append(f"kustomize renders {got}, the files hold {want}")
+    for o in rendered:
+        name = get(o, "metadata", "name")
+        for key, source in CONFIGMAP_SOURCES.get(name, {}).items() if o.get("kind") == "ConfigMap" else []:
+            if get(o, "data", key) != read_default(tree.root, source):
+                errors.append(f"kustomize output of ConfigMap/{name} data.{key} differs from cmd/defaults/{source}")
+    return errors
+
+
+# --- Dockerfile -------------------------------------------------------------------------
+
+RUNTIME_PACKAGES = {"ca-certificates", "libssl3", "libyaml-cpp0.7", "libsimdjson14", "libprometheus-cpp-core1.0"}
+
+
+def dockerfile_instructions(text):
+    """(INSTRUCTION, arguments) pairs with continuation lines joined and comments dropped."""
+    out, pending = [], ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        full = pending + stripped
+        pending = ""
+        word, _, rest = full.partition(" ")
+        out.append((word.upper(), rest.strip()))
+    return out
+
+
+def check_dockerfile(tree):
+    r = tree.report
+    try:
+        with open(os.path.join(tree.root, "Dockerfile"), encoding="utf-8") as f:
+            steps = dockerfile_instructions(f.read())
+        with open(os.path.join(tree.root, ".dockerignore"), encoding="utf-8") as f:
+            ignored = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+    except OSError as e:
+        r.error("Dockerfile", f"cannot read: {e}")
+        return
+    froms = [args for op, args in steps if op == "FROM"]
+    if len(froms) < 2 or not froms[0].startswith("debian:bookworm ") or froms[-1] != "debian:bookworm-slim":
+        r.error("Dockerfile", "must build FROM debian:bookworm and run FROM debian:bookworm-slim")
+    final = steps[max(i for i, (op, _) in enumerate(steps) if op == "FROM"):]
+    runtime_runs = " ".join(args for op, args in final if op == "RUN")
+    installed = set(re.findall(r"\b(lib[a-z0-9.+-]+|ca-certificates)\b", runtime_runs))
+    if not RUNTIME_PACKAGES <= installed:
+        r.error("Dockerfile", f"runtime stage must install {sorted(RUNTIME_PACKAGES - installed)}")
+    users = [args for op, args in final if op == "USER"]
+    if not users or users[-1].split(":")[0] != "65532":
+        r.error("Dockerfile", "runtime stage must end as USER 65532 (numeric, matching runAsUser)")
+    if ("ENTRYPOINT", '["/usr/local/bin/sidecar-injector"]') not in final:
+        r.error("Dockerfile", 'ENTRYPOINT must be ["/usr/local/bin/sidecar-injector"]')
+    if ("CMD", '["serve"]') not in final:
+        r.error("Dockerfile", 'CMD must be ["serve"]')
+    if not any(op == "COPY" and "cmd/defaults" in args and "/etc/sidecar-injector/defaults" in args for op, args in final):
+        r.error("Dockerfile", "the default config must be copied to /etc/sidecar-injector/defaults/")
+    if not any(op == "RUN" and "install-deps.sh" in args for op, args in steps):
+        r.error("Dockerfile", "the builder must install dependencies with scripts/install-deps.sh")
+    for pattern in (".git", "build", "build-*"):
+        if pattern not in ignored:
+            r.error(".dockerignore", f"must exclude {pattern}")
+
+
+# --- entry ------------------------------------------------------------------------------
+
+def guarded(report, check, *args, fallback=None):
+    """Runs one check; a document of an unexpected shape (a list where a mapping belongs,
+    say) becomes an error naming the check instead of a Python traceback."""
+    try:
+        return check(*args)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError) as e:
+        report.error(check.__name__, f"a manifest has an unexpected shape ({type(e).__name__}: {e})")
+        return fallback
+
+
+def run(root, promtool=None, kubectl=None):
+    """Every check against the checkout at `root`; returns the list of errors."""
+    report = Report()
+    tree = Tree(root, report)
+    for check in (check_objects, check_kustomization, check_configmaps, check_crd, check_rbac, check_namespace,
+                  check_dockerfile):
+        guarded(report, check, tree)
+    pod_labels, container, flags = guarded(report, check_deployment, tree, fallback=({}, {}, {}))
+    svc = guarded(report, check_service_pdb, tree, pod_labels, container)
+    guarded(report, check_webhook, tree, svc, flags)
+    guarded(report, check_leader_lease, tree, flags)
+    guarded(report, check_dashboard, root, report, promtool)
+    if kubectl:
+        report.errors += guarded(report, kustomize_check, tree, kubectl, fallback=[])
+    return report.errors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--root", default=os.path.join(os.path.dirname(__file__), "..", ".."))
+    parser.add_argument("--promtool", help="promtool binary: also parse the dashboard's PromQL")
+    parser.add_argument("--kubectl", help="kubectl binary: also render manifests/ with its built-in kustomize")
+    parser.add_argument("--write-configmaps", action="store_true",
+                        help="regenerate manifests/configmap-*.yaml from cmd/defaults and exit")
+    args = parser.parse_args()
+    root = os.path.abspath(args.root)
+    if args.write_configmaps:
+        write_configmaps(root)
+        return 0
+    errors = run(root, args.promtool, args.kubectl)
+    for e in errors:
+        print(f"ERROR {e}")
+    print(f"check_manifests: {len(errors)} error(s)")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""Proves check_manifests.py catches what it claims to: the real tree must pass, and each
+of a list of plausible mistakes, applied to a scratch copy, must be reported with a
+message naming the problem.
+
+Usage: check_manifests_selftest.py --root REPO [--promtool P] [--kubectl K]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_manifests as cm  # noqa: E402
+import yaml  # noqa: E402
+
+COPIED = ["manifests", "crds", os.path.join("cmd", "defaults"), "Dockerfile", ".dockerignore"]
+
+
+def copy_tree(root, dest):
+    for sub in COPIED:
+        src = os.path.join(root, sub)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dest, sub))
+        else:
+            shutil.copy(src, os.path.join(dest, sub))
+
+
+def edit_yaml(rel, fn):
+    """A mutation that rewrites every document of one YAML file through fn(docs)."""
+    def apply(root):
+        path = os.path.join(root, rel)
+        with open(path, encoding="utf-8") as f:
+            docs = [d for d in yaml.safe_load_all(f) if d is not None]
+        fn(docs)
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump_all(docs, f, sort_keys=False)
+    return apply
+
+
+def edit_text(rel, fn):
+    def apply(root):
+        path = os.path.join(root, rel)
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(fn(text))
+    return apply
+
+
+def edit_json(rel, fn):
+    def apply(root):
+        path = os.path.join(root, rel)
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        fn(doc)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f)
+    return apply
+
+
+def remove(rel):
+    return lambda root: os.unlink(os.path.join(root, rel))
+
+
+def add_file(rel, text):
+    def apply(root):
+        with open(os.path.join(root, rel), "w", encoding="utf-8") as f:
+            f.write(text)
+    return apply
+
+
+def container(docs):
+    return docs[0]["spec"]["template"]["spec"]["containers"][0]
+
+
+def webhook(docs):
+    return docs[0]["webhooks"][0]
+
+
+def cluster_role(docs):
+    return next(d for d in docs if d["kind"] == "ClusterRole")
+
+
+def status_schema(docs):
+    return docs[0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]
+
+
+def panel(doc, title):
+    return next(p for p in doc["panels"] if p.get("title") == title and p.get("type") != "row")
+
+
+def set_item(getter, key, value):
+    def fn(docs):
+        getter(docs)[key] = value
+    return fn
+
+
+def del_item(getter, key):
+    def fn(docs):
+        del getter(docs)[key]
+    return fn
+
+
+D = "manifests/deployment.yaml"
+W = "manifests/mutatingwebhookconfiguration.yaml"
+RC = "manifests/rbac-cluster.yaml"
+RN = "manifests/rbac-namespace.yaml"
+CRD = "crds/sidecardriftreports.yaml"
+G = "manifests/grafana-dashboard.json"
+
+# (name, mutation, substring the report must contain)
+CASES = [
+    ("default edited without the ConfigMap",
+     edit_text("cmd/defaults/values.yaml", lambda t: t + "# tweak\n"), "data.values differs from cmd/defaults/values.yaml"),
+    ("ConfigMap edited without the default",
+     edit_yaml("manifests/configmap-istio.yaml", lambda d: d[0]["data"].update(mesh=d[0]["data"]["mesh"] + "# x\n")),
+     "data.mesh differs"),
+    ("ConfigMap with CRLF default", edit_text("cmd/defaults/mesh.yaml", lambda t: t.replace("\n", "\r\n", 1)),
+     "data.mesh differs"),
+    ("ConfigMap with an extra key",
+     edit_yaml("manifests/configmap-istio.yaml", lambda d: d[0]["data"].update(extra="x")), "data keys are"),
+    ("broken YAML names the line",
+     edit_text("manifests/service.yaml", lambda t: t + "  bad: [unclosed\n"), "YAML does not parse at line"),
+    ("object without a name", edit_yaml("manifests/serviceaccount.yaml", lambda d: d[0]["metadata"].pop("name")),
+     "metadata.name is missing"),
+    ("object without apiVersion", edit_yaml("manifests/service.yaml", lambda d: d[0].pop("apiVersion")),
+     "apiVersion is missing"),
+    ("namespaced object in another namespace",
+     edit_yaml("manifests/service.yaml", lambda d: d[0]["metadata"].update(namespace="default")),
+     "metadata.namespace must be sidecar-injector"),
+    ("manifest not in the kustomization", add_file("manifests/extra.yaml",
+     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: sidecar-injector\n"),
+     "manifests/extra.yaml is not listed"),
+    ("kustomization names a missing file", remove("manifests/poddisruptionbudget.yaml"),
+     "resource poddisruptionbudget.yaml does not exist"),
+    ("kustomization without the CRDs",
+     edit_yaml("manifests/kustomization.yaml", lambda d: d[0]["resources"].remove("../crds")),
+     "must include ../crds"),
+    ("webhook registered before the workload",
+     edit_yaml("manifests/kustomization.yaml", lambda d: d[0]["resources"].insert(
+         1, d[0]["resources"].pop(d[0]["resources"].index("mutatingwebhookconfiguration.yaml")))),
+     "must be the last resource"),
+    ("CRD property without a type",
+     edit_yaml(CRD, lambda d: status_schema(d)["properties"]["namespace"].pop("type")),
+     "status.namespace has no type"),
+    ("CRD array without items",
+     edit_yaml(CRD, lambda d: status_schema(d)["properties"]["workloads"].pop("items")), "has no items"),
+    ("CRD without the status subresource",
+     edit_yaml(CRD, lambda d: d[0]["spec"]["versions"][0].pop("subresources")), "status subresource"),
+    ("CRD namespaced", edit_yaml(CRD, lambda d: d[0]["spec"].update(scope="Namespaced")), "scope must be Cluster"),
+    ("CRD printer column on a missing field",
+     edit_yaml(CRD, lambda d: status_schema(d)["properties"].pop("topReason")), "points at .status.topReason"),
+    ("CRD restart strategy enum changed",
+     edit_yaml(CRD, lambda d: status_schema(d)["properties"]["workloads"]["items"]["properties"]["restartStrategy"]
+               .update(enum=["RolloutRestart"])), "restartStrategy enum"),
+    ("wildcard verb", edit_yaml(RC, lambda d: cluster_role(d)["rules"][0].update(verbs=["*"])), "wildcard in verbs"),
+    ("wildcard resource", edit_yaml(RC, lambda d: cluster_role(d)["rules"][0].update(resources=["*"])),
+     "wildcard in resources"),
+    ("extra grant", edit_yaml(RC, lambda d: cluster_role(d)["rules"].append(
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})),
+     "get core/secrets is not in the expected"),
+    ("missing grant", edit_yaml(RC, lambda d: cluster_role(d)["rules"].pop(1)), "missing grant ClusterRole: delete core/pods"),
+    ("webhook patch not limited to our webhook",
+     edit_yaml(RC, lambda d: [r.pop("resourceNames", None) for r in cluster_role(d)["rules"]]),
+     "patch admissionregistration.k8s.io/mutatingwebhookconfigurations is not in the expected"),
+    ("resourceNames on create", edit_yaml(RN, lambda d: d[0]["rules"][1].update(resourceNames=["x"])),
+     "resourceNames cannot restrict ['create']"),
+    ("binding to another account",
+     edit_yaml(RC, lambda d: d[1]["subjects"][0].update(name="default")), "subjects must be exactly"),
+    ("webhook with side effects", edit_yaml(W, set_item(webhook, "sideEffects", "Some")), "sideEffects must be None"),
+    ("webhook failing open", edit_yaml(W, set_item(webhook, "failurePolicy", "Ignore")), "failurePolicy must be Fail"),
+    ("webhook without v1beta1", edit_yaml(W, set_item(webhook, "admissionReviewVersions", ["v1"])),
+     "admissionReviewVersions must include v1beta1"),
+    ("webhook intercepting its own namespace",
+     edit_yaml(W, lambda d: webhook(d)["namespaceSelector"].pop("matchExpressions")),
+     "must exclude the injector namespace"),
+    ("webhook with a caBundle that re-apply would reset",
+     edit_yaml(W, lambda d: webhook(d)["clientConfig"].update(caBundle="Zm9v")), "caBundle must be left out"),
+    ("webhook pointing at another Service",
+     edit_yaml(W, lambda d: webhook(d)["clientConfig"]["service"].update(name="istio-sidecar-injector")),
+     "must name the injector's Service"),
+    ("webhook on another path",
+     edit_yaml(W, lambda d: webhook(d)["clientConfig"]["service"].update(path="/mutate")), "path must be /inject"),
+    ("deployment running as root", edit_yaml(D, lambda d: d[0]["spec"]["template"]["spec"]["securityContext"]
+                                              .pop("runAsNonRoot")), "runAsNonRoot must be true"),
+    ("writable root filesystem",
+     edit_yaml(D, lambda d: container(d)["securityContext"].update(readOnlyRootFilesystem=False)),
+     "readOnlyRootFilesystem must be true"),
+    ("privilege escalation",
+     edit_yaml(D, lambda d: container(d)["securityContext"].pop("allowPrivilegeEscalation")),
+     "allowPrivilegeEscalation must be false"),
+    ("capability added",
+     edit_yaml(D, lambda d: container(d)["securityContext"]["capabilities"].update(add=["NET_ADMIN"])),
+     "capabilities must drop ALL"),
+    ("probe on the TLS port",
+     edit_yaml(D, lambda d: container(d)["readinessProbe"]["httpGet"].update(port="https-webhook")),
+     "readinessProbe must use plain HTTP"),
+    ("no /tmp volume", edit_yaml(D, lambda d: container(d).pop("volumeMounts")), "/tmp must be an emptyDir"),
+    ("POD_NAMESPACE not from the downward API", edit_yaml(D, lambda d: container(d).update(
+        env=[{"name": "POD_NAMESPACE", "value": "sidecar-injector"}])), "POD_NAMESPACE must come from"),
+    ("misspelled flag", edit_yaml(D, lambda d: container(d)["args"].append("--tlsCert=/x")),
+     "--tlsCert is not a serve flag"),
+    ("lease flag out of step with RBAC",
+     edit_yaml(D, lambda d: container(d).update(args=[a.replace("sidecar-injector-leader", "other")
+                                                      for a in container(d)["args"]])),
+     "--leaseName must be sidecar-injector-leader"),
+    ("self-signed certificate for another Service",
+     edit_yaml(D, lambda d: container(d).update(args=[a.replace("--serviceName=sidecar-injector", "--serviceName=x")
+                                                      for a in container(d)["args"]])),
+     "--serviceName (self-signed certificate SANs) must match"),
+    ("one replica", edit_yaml(D, lambda d: d[0]["spec"].update(replicas=1)), "replicas must be 2"),
+    ("scrape annotation on the wrong port",
+     edit_yaml(D, lambda d: d[0]["spec"]["template"]["metadata"]["annotations"].update({"prometheus.io/port": "9443"})),
+     "prometheus.io/scrape=true"),
+    ("service not selecting the pods",
+     edit_yaml("manifests/service.yaml", lambda d: d[0]["spec"].update(selector={"app": "other"})),
+     "does not select the Deployment's pods"),
+    ("PDB allowing every pod down",
+     edit_yaml("manifests/poddisruptionbudget.yaml", lambda d: d[0]["spec"].update(minAvailable=0)),
+     "minAvailable must be 1"),
+    ("dashboard not JSON", edit_text(G, lambda t: t[:-3]), "does not parse as JSON"),
+    ("dashboard querying an unknown metric",
+     edit_json(G, lambda d: panel(d, "Skips by reason")["targets"][0].update(expr="sum(rate(sidecar_skips_total[5m]))")),
+     "unknown metric ['sidecar_skips_total']"),
+    ("dashboard without the p99",
+     edit_json(G, lambda d: panel(d, "Injection latency")["targets"].pop() and panel(d, "p99 latency")["targets"][0]
+               .update(expr="sum(rate(sidecar_injection_time_seconds_bucket[5m]))")),
+     "latency quantile 0.99"),
+    ("dashboard without a drift panel",
+     edit_json(G, lambda d: d["panels"].remove(panel(d, "Drifted pods by namespace and reason"))),
+     "no panel shows sidecar_drift_pods"),
+    ("dashboard with a fixed datasource",
+     edit_json(G, lambda d: panel(d, "Config reloads").update(datasource={"type": "prometheus", "uid": "abc"})),
+     "datasource must be the dashboard's Prometheus variable"),
+    ("dashboard panels overlapping",
+     edit_json(G, lambda d: panel(d, "Success rate")["gridPos"].update(x=0)), "overlap"),
+    ("rule of the wrong shape", edit_yaml(RC, lambda d: cluster_role(d)["rules"].append("get pods")),
+     "check_rbac: a manifest has an unexpected shape"),
+    ("webhook of the wrong shape", edit_yaml(W, lambda d: d[0].update(webhooks=[["x"]])),
+     "check_webhook: a manifest has an unexpected shape"),
+    ("dashboard panel of the wrong shape", edit_json(G, lambda d: d["panels"].append(7)),
+     "check_dashboard: a manifest has an unexpected shape"),
+    ("image running as root", edit_text("Dockerfile", lambda t: t.replace("USER 65532:65532", "USER root")),
+     "must end as USER 65532"),
+    ("runtime library dropped from the image", edit_text("Dockerfile", lambda t: t.replace(" libsimdjson14", "")),
+     "runtime stage must install ['libsimdjson14']"),
+    ("build trees sent to the docker daemon", edit_text(".dockerignore", lambda t: t.replace("build-*\n", "")),
+     "must exclude build-*"),
+    ("dashboard too old", edit_json(G, lambda d: d.update(schemaVersion=16)), "schemaVersion must be"),
+]
+
+
+def snapshot(root):
+    files = {}
+    for dirpath, _, names in os.walk(root):
+        for n in names:
+            with open(os.path.join(dirpath, n), "rb") as f:
+                files[os.path.relpath(os.path.join(dirpath, n), root)] = f.read()
+    return files
+
+
+def run_case(root, name, mutate, want, promtool=None, kubectl=None):
+    with tempfile.TemporaryDirectory() as scratch:
+        copy_tree(root, scratch)
+        before = snapshot(scratch)
+        mutate(scratch)
+        if snapshot(scratch) == before:
+            return f"{name}: the mutation changed nothing (has the file it edits changed?)"
+        errors = cm.run(scratch, promtool, kubectl)
+    if not any(want in e for e in errors):
+        shown = "\n    ".join(errors) or "(no errors)"
+        return f"{name}: expected an error containing {want!r}, got:\n    {shown}"
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--root", required=True)
+    parser.add_argument("--promtool")
+    parser.add_argument("--kubectl")
+    args = parser.parse_args()
+    root = os.path.abspath(args.root)
+    failures = []
+    baseline = cm.run(root, args.promtool)
+    if baseline:
+        failures.append("the real tree must pass:\n    " + "\n    ".join(baseline))
+    for name, mutate, want in CASES:
+        problem = run_case(root, name, mutate, want)
+        if problem:
+            failures.append(problem)
+    if args.promtool:
+        problem = run_case(root, "dashboard with invalid PromQL",
+                           edit_json(G, lambda d: panel(d, "Failures by reason")["targets"][0].update(
+                               expr="sum by (reason (rate(sidecar_injection_failure_total[5m]))")),
+                           "promtool rejects an expression", args.promtool)
+        if problem:
+            failures.append(problem)
+    if args.kubectl:
+        problem = run_case(root, "kustomization kustomize cannot build",
+                           edit_yaml("manifests/kustomization.yaml", lambda d: d[0].update(patches=[{"path": "nope.yaml"}])),
+                           "kubectl kustomize failed", kubectl=args.kubectl)
+        if problem:
+            failures.append(problem)
+    total = len(CASES) + 1 + bool(args.promtool) + bool(args.kubectl)
+    for f in failures:
+        print(f"FAIL {f}")
+    print(f"check_manifests_selftest: {total - len(failures)}/{total} passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
