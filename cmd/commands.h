@@ -13,6 +13,7 @@ using Args = std::vector<std::string>;
 int runKubeInject(const Args& args);
 int runCheckInject(const Args& args);
 int runServe(const Args& args);
+int runDrift(const Args& args);
 int runVersion(const Args& args);
 
 }  // namespace sidecar::cmd

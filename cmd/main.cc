@@ -22,6 +22,8 @@ const std::vector<Command>& commands() {
        sidecar::cmd::runKubeInject},
       {"check-inject", "explain why a pod is or is not injected", sidecar::cmd::runCheckInject},
       {"serve", "run the HTTPS mutating admission webhook", sidecar::cmd::runServe},
+      {"drift", "report pods that drifted from their expected injection state",
+       sidecar::cmd::runDrift},
       {"version", "print the version", sidecar::cmd::runVersion},
   };
   return all;

@@ -18,6 +18,9 @@ int unavailable(const char* name) {
 int runKubeInject(const Args&) { return unavailable("kube-inject"); }
 int runCheckInject(const Args&) { return unavailable("check-inject"); }
 #endif
+#ifndef SIDECAR_HAVE_DRIFT
+int runDrift(const Args&) { return unavailable("drift"); }
+#endif
 #ifndef SIDECAR_HAVE_WEBHOOK
 int runServe(const Args&) { return unavailable("serve"); }
 #endif

@@ -86,8 +86,17 @@ bool LeaderElector::tryAcquireOrRenew() {
     observedTime_ = now;
     return true;
   }
-  nlohmann::json spec = (*current)["spec"].is_object() ? (*current)["spec"] : nlohmann::json::object();
-  const std::string holder = spec.value("holderIdentity", "");
+  if (!current->is_object()) {
+    std::cerr << "leader election: lease " << options_.ns << "/" << options_.name << " is not an object\n";
+    return false;
+  }
+  const nlohmann::json spec = (*current)["spec"].is_object() ? (*current)["spec"] : nlohmann::json::object();
+  auto field = [&spec](const char* key) {
+    auto it = spec.find(key);
+    return it == spec.end() ? nlohmann::json() : *it;
+  };
+  const nlohmann::json holderField = field("holderIdentity");
+  const std::string holder = holderField.is_string() ? holderField.get<std::string>() : "";
   {
     std::lock_guard lock(mutex_);
     if (spec != observedSpec_) {
@@ -101,9 +110,11 @@ bool LeaderElector::tryAcquireOrRenew() {
     }
   }
   nlohmann::json updated = *current;
+  updated["spec"] = spec;
   if (holder != options_.identity) {
     updated["spec"]["acquireTime"] = stamp;
-    updated["spec"]["leaseTransitions"] = spec.value("leaseTransitions", 0) + 1;
+    const nlohmann::json transitions = field("leaseTransitions");
+    updated["spec"]["leaseTransitions"] = (transitions.is_number_integer() ? transitions.get<int>() : 0) + 1;
   }
   updated["spec"]["holderIdentity"] = options_.identity;
   updated["spec"]["leaseDurationSeconds"] = leaseSeconds;
@@ -158,7 +169,8 @@ void LeaderElector::step() {
 
 void LeaderElector::release() {
   auto current = client_.get(resources::kLeases, options_.ns, options_.name);
-  if (!current || (*current)["spec"].value("holderIdentity", "") != options_.identity) {
+  if (!current || !current->is_object() || !(*current)["spec"].is_object() ||
+      (*current)["spec"]["holderIdentity"] != options_.identity) {
     return;
   }
   nlohmann::json updated = *current;

@@ -64,6 +64,10 @@ bool Reflector::listAll() {
       recordError(page.error().message);
       return false;
     }
+    if (!page->is_object() || !(*page)["metadata"].is_object()) {
+      recordError("list " + options_.resource.resource + ": response has no metadata object");
+      return false;
+    }
     const auto& meta = (*page)["metadata"];
     if (listRv.empty()) {
       listRv = meta.value("resourceVersion", "");
@@ -142,20 +146,26 @@ bool Reflector::watchOnce() {
       failed = true;
       break;
     }
-    const std::string type = event.value("type", "");
+    const std::string type = event["type"].is_string() ? event["type"].get<std::string>() : "";
     nlohmann::json& object = event["object"];
     if (type == "ERROR") {
-      if (object.value("code", 0) == 410) {
+      const auto code = object.find("code");
+      if (code != object.end() && code->is_number() && code->get<int>() == 410) {
         std::lock_guard lock(mutex_);
         ++stats_.relistsOnGone;
         relist = true;
       } else {
-        recordError("watch ERROR event: " + object.value("message", std::string("(no message)")));
+        const auto msg = object.find("message");
+        recordError("watch ERROR event: " +
+                    (msg != object.end() && msg->is_string() ? msg->get<std::string>() : std::string("(no message)")));
         failed = true;
       }
       break;
     }
-    const std::string rv = object["metadata"].value("resourceVersion", "");
+    const auto& eventMeta = object["metadata"];
+    const auto rvField = eventMeta.is_object() ? eventMeta.find("resourceVersion") : eventMeta.end();
+    const std::string rv =
+        eventMeta.is_object() && rvField != eventMeta.end() && rvField->is_string() ? rvField->get<std::string>() : "";
     if (type == "BOOKMARK") {
       std::lock_guard lock(mutex_);
       ++stats_.bookmarks;

@@ -22,6 +22,9 @@ constexpr std::string_view kServiceAccountPath = "/var/run/secrets/kubernetes.io
 
 const json kEmptyObject = json::object();
 const json kEmptyArray = json::array();
+const json kNull;
+const json kZero = 0;
+const json kEmptyString = "";
 
 const json& member(const json& j, std::string_view key, const json& fallback) {
   if (!j.is_object()) {
@@ -184,7 +187,7 @@ std::string httpGetJson(const json& hg) {
   if (!stringMember(hg, "path").empty()) {
     add("path", hg.at("path"));
   }
-  add("port", member(hg, "port", json(0)));
+  add("port", member(hg, "port", kZero));
   if (!stringMember(hg, "host").empty()) {
     add("host", hg.at("host"));
   }
@@ -195,8 +198,8 @@ std::string httpGetJson(const json& hg) {
   if (headers.is_array() && !headers.empty()) {
     std::string h = "[";
     for (size_t i = 0; i < headers.size(); ++i) {
-      h += (i ? "," : "") + ("{\"name\":" + goJsonMarshal(member(headers[i], "name", json(""))) +
-                             ",\"value\":" + goJsonMarshal(member(headers[i], "value", json(""))) + "}");
+      h += (i ? "," : "") + ("{\"name\":" + goJsonMarshal(member(headers[i], "name", kEmptyString)) +
+                             ",\"value\":" + goJsonMarshal(member(headers[i], "value", kEmptyString)) + "}");
     }
     out += (first ? "" : ",") + std::string("\"httpHeaders\":") + h + "]";
   }
@@ -404,7 +407,7 @@ std::string dumpAppProbers(const json& containers) {
         return;
       }
       json action = hg;
-      const json& port = member(hg, "port", json(0));
+      const json& port = member(hg, "port", kZero);
       if (port.is_string()) {
         auto it = ports.find(port.get<std::string>());
         if (it == ports.end()) {
@@ -507,12 +510,12 @@ void applyConcurrency(json& containers) {
     }
     const json& resources = member(c, "resources", kEmptyObject);
     int64_t n = 0;
-    const json& limit = member(member(resources, "limits", kEmptyObject), "cpu", json());
+    const json& limit = member(member(resources, "limits", kEmptyObject), "cpu", kNull);
     if (!limit.is_null()) {
       n = cpuCeil(limit).value_or(0);
     }
     if (n <= 0) {
-      const json& request = member(member(resources, "requests", kEmptyObject), "cpu", json());
+      const json& request = member(member(resources, "requests", kEmptyObject), "cpu", kNull);
       if (!request.is_null()) {
         n = cpuCeil(request).value_or(0);
       }
@@ -755,7 +758,7 @@ json buildPatch(const InjectionConfig& config, const InjectionResult& result, co
   }
 
   if (!config.legacy && tlsModeLabelNeeded(metadata)) {
-    const json& labels = member(metadata, "labels", json());
+    const json& labels = member(metadata, "labels", kNull);
     std::string key(annotation::kTlsModeLabel);
     if (labels.is_object()) {
       patch.push_back(

@@ -368,7 +368,11 @@ std::string containerPorts(const json* containers, bool skipProxy) {
     return out;
   }
   for (const auto& c : *containers) {
-    if (skipProxy && c.value("name", std::string()) == "istio-proxy") {
+    auto name = c.is_object() ? c.find("name") : c.end();
+    if (skipProxy && c.is_object() && name != c.end() && name->is_string() && *name == "istio-proxy") {
+      continue;
+    }
+    if (!c.is_object()) {
       continue;
     }
     auto ports = c.find("ports");
@@ -376,6 +380,9 @@ std::string containerPorts(const json* containers, bool skipProxy) {
       continue;
     }
     for (const auto& p : *ports) {
+      if (!p.is_object()) {
+        continue;
+      }
       auto cp = p.find("containerPort");
       int64_t n = cp != p.end() && cp->is_number() ? cp->get<int64_t>() : 0;
       out += (out.empty() ? "" : ",") + std::to_string(n);

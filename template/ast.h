@@ -59,6 +59,9 @@ enum class ArgKind : uint8_t {
   Pipe,        // (pipeline)
 };
 
+// The slot of a variable Go's parser accepts but execution never declares.
+inline constexpr int kUndefinedSlot = -2;
+
 struct Arg {
   ArgKind kind = ArgKind::Dot;
   uint32_t pos = 0;

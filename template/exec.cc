@@ -78,6 +78,13 @@ class Executor {
     fail(arg.pos, ast::toString(arg), message);
   }
 
+  Value& var(const Arg& arg) {
+    if (arg.slot == ast::kUndefinedSlot) {
+      fail(arg, "undefined variable: " + std::string(arg.text));
+    }
+    return var(arg.slot);
+  }
+
   Value& var(int slot) {
     size_t i = base_ + static_cast<size_t>(slot);
     if (slot < 0 || i >= vars_.size()) {
@@ -176,6 +183,11 @@ class Executor {
     // Held by value: the body may reassign the variable the collection came from.
     const Value v = evalPipeline(dot, *node.pipe, tmp, false);
     const auto& decls = node.pipe->decls;
+    for (const auto& decl : decls) {
+      if (decl.slot == ast::kUndefinedSlot) {
+        fail(node.pipe->pos, ast::toString(*node.pipe), "undefined variable: " + decl.name);
+      }
+    }
     if (!node.pipe->isAssign) {
       for (size_t i = 0; i < decls.size(); ++i) {
         vars_.push_back(v);
@@ -285,6 +297,9 @@ class Executor {
     if (declare) {
       for (const auto& decl : pipe.decls) {
         if (pipe.isAssign) {
+          if (decl.slot == ast::kUndefinedSlot) {
+            fail(pipe.pos, ast::toString(pipe), "undefined variable: " + decl.name);
+          }
           // Copy first: the value may live inside the variable being overwritten.
           Value copy = *result;
           var(decl.slot) = std::move(copy);
@@ -317,7 +332,7 @@ class Executor {
         return evalFieldChain(base, first, first.fields, hasArgs, tmp);
       }
       case ArgKind::Variable: {
-        const Value& v = var(first.slot);
+        const Value& v = var(first);
         if (first.fields.empty()) {
           notAFunction(cmd, final);
           return v;
@@ -353,7 +368,7 @@ class Executor {
       case ArgKind::Field:
         return evalFieldChain(dot, arg, arg.fields, false, tmp);
       case ArgKind::Variable: {
-        const Value& v = var(arg.slot);
+        const Value& v = var(arg);
         if (arg.fields.empty()) {
           return v;
         }

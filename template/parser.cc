@@ -439,6 +439,7 @@ class Parser {
       unexpected(close, "define clause");
     }
     auto savedVars = std::exchange(vars_, {"$"});
+    auto savedGhosts = std::exchange(ghosts_, {});
     int savedRange = std::exchange(rangeDepth_, 0);
     auto [list, term] = itemList();
     if (term.kind != Terminator::End) {
@@ -446,6 +447,7 @@ class Parser {
     }
     tree->root = std::move(list);
     vars_ = std::move(savedVars);
+    ghosts_ = std::move(savedGhosts);
     rangeDepth_ = savedRange;
     add(std::move(tree), pos);
   }
@@ -549,6 +551,7 @@ class Parser {
   Node control(NodeKind kind, std::string_view context, uint32_t pos) {
     DepthGuard guard(*this, pos);
     size_t mark = vars_.size();
+    size_t ghostMark = ghosts_.size();
     Node n;
     n.kind = kind;
     n.pipe = pipeline(context, ItemType::RightDelim);
@@ -563,6 +566,9 @@ class Parser {
     }
     n.list = std::move(list);
     // Variables declared in the body are gone when the else branch runs.
+    for (size_t i = bodyMark; i < vars_.size(); ++i) {
+      ghosts_.push_back(vars_[i]);
+    }
     vars_.resize(bodyMark);
     if (term.kind == Terminator::Else) {
       n.hasElse = true;
@@ -581,6 +587,7 @@ class Parser {
       }
     }
     vars_.resize(mark);
+    ghosts_.resize(ghostMark);
     return n;
   }
 
@@ -608,6 +615,7 @@ class Parser {
     auto tree = std::make_unique<Tree>();
     tree->name = n.ownedName;
     auto savedVars = std::exchange(vars_, {"$"});
+    auto savedGhosts = std::exchange(ghosts_, {});
     int savedRange = std::exchange(rangeDepth_, 0);
     auto [list, term] = itemList();
     if (term.kind != Terminator::End) {
@@ -615,6 +623,7 @@ class Parser {
     }
     tree->root = std::move(list);
     vars_ = std::move(savedVars);
+    ghosts_ = std::move(savedGhosts);
     rangeDepth_ = savedRange;
     add(std::move(tree), pos);
     return n;
@@ -624,6 +633,11 @@ class Parser {
     for (size_t i = vars_.size(); i-- > 0;) {
       if (vars_[i] == name) {
         return static_cast<int>(i);
+      }
+    }
+    for (const auto& ghost : ghosts_) {
+      if (ghost == name) {
+        return ast::kUndefinedSlot;
       }
     }
     return -1;
@@ -702,8 +716,9 @@ class Parser {
       decl.name = std::string(v->val);
       if (pipe->isAssign) {
         decl.slot = lookupVar(v->val);
-        if (decl.slot < 0) {
-          fail(v->pos, "undefined variable \"" + decl.name + "\"");
+        if (decl.slot == -1) {
+          decl.slot = ast::kUndefinedSlot;
+          ghosts_.push_back(decl.name);
         }
       } else {
         decl.slot = static_cast<int>(vars_.size());
@@ -748,6 +763,7 @@ class Parser {
       return node;
     }
     std::vector<std::string> fields;
+    uint32_t chainPos = peek().pos;  // Go reports chains at their first chained field
     while (peek().type == ItemType::Field) {
       fields.emplace_back(next().val.substr(1));
     }
@@ -757,6 +773,7 @@ class Parser {
         for (auto& f : fields) {
           node->fields.push_back(std::move(f));
         }
+        node->pos = chainPos;
         return node;
       case ArgKind::Const:
       case ArgKind::Nil:
@@ -769,7 +786,7 @@ class Parser {
       default: {
         Arg chain;
         chain.kind = ArgKind::Chain;
-        chain.pos = node->pos;
+        chain.pos = chainPos;
         chain.fields = std::move(fields);
         chain.base = std::make_unique<Arg>(std::move(*node));
         return chain;
@@ -810,7 +827,7 @@ class Parser {
       case ItemType::Variable:
         arg.kind = ArgKind::Variable;
         arg.slot = lookupVar(item.val);
-        if (arg.slot < 0) {
+        if (arg.slot == -1) {
           fail(item.pos, "undefined variable \"" + std::string(item.val) + "\"");
         }
         return arg;
@@ -858,6 +875,9 @@ class Parser {
   std::vector<Item> items_;
   size_t idx_ = 0;
   std::vector<std::string> vars_;
+  // Names Go's parser accepts that execution never declares (a body's variables seen from
+  // its else branch, assignments to undeclared names): they parse, and fail when run.
+  std::vector<std::string> ghosts_;
   int rangeDepth_ = 0;
   int depth_ = 0;
 };

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "webhook/json_write.h"
+#include "webhook/raw_json_span.h"
 
 namespace sidecar::webhook {
 
@@ -124,8 +125,13 @@ Expected<DecodedReview> decodeAdmissionReview(std::string_view body) {
   } else if (!object.is_object()) {
     review.objectError = "request.object must be a JSON object";
   } else {
-    review.objectStorage = std::make_shared<const std::string>(simdjson::minify(object));
-    review.request.object = *review.objectStorage;
+    if (auto raw = rawMemberSpan(body, {"request", "object"})) {
+      review.request.object = *raw;
+    } else {
+      // Escaped keys and other rarities: re-serialize from the DOM instead.
+      review.objectStorage = std::make_shared<const std::string>(simdjson::minify(object));
+      review.request.object = *review.objectStorage;
+    }
   }
   return review;
 }

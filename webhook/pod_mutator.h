@@ -18,7 +18,9 @@ struct AdmissionRequestView {
   std::string_view namespace_;
   std::string_view name;
   std::string_view operation;  // CREATE, UPDATE, ...
-  std::string_view object;     // request.object as compact JSON bytes (always an object)
+  // request.object as sent (whitespace included) or re-serialized compactly; always a
+  // valid JSON object.
+  std::string_view object;
 };
 
 struct MutationResult {

@@ -298,7 +298,9 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       return lingeringClose();
     }
     if (!keepAlive) {
-      return doClose();
+      // While draining, do not spend up to a second per connection waiting for the
+      // client's close_notify: the answer is complete and announced Connection: close.
+      return server_.stopping() ? closeNow() : doClose();
     }
     doRead();
   }
@@ -329,7 +331,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
   void doClose() {
     state_ = State::Closing;
     if constexpr (Tls) {
-      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+      beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));
       stream_.async_shutdown(beast::bind_front_handler(&Session::onShutdown, this->shared_from_this()));
     } else {
       beast::error_code ignored;

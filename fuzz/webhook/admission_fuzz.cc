@@ -58,11 +58,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Copied: the handler's decode below reuses this thread's parser and its buffers.
   const std::string uid = decoded ? std::string(decoded->request.uid) : std::string();
   if (decoded && decoded->objectError.empty()) {
-    // The compacted object handed to the mutator must itself be valid JSON.
-    simdjson::dom::parser parser;
-    simdjson::dom::element element;
-    if (parser.parse(decoded->request.object.data(), decoded->request.object.size()).get(element) !=
-        simdjson::SUCCESS) {
+    // Differential check of the raw-span shortcut: the bytes handed to the mutator must be
+    // valid JSON equal to what the DOM holds for request.object.
+    simdjson::dom::parser spanParser;
+    simdjson::dom::element fromSpan;
+    if (spanParser.parse(decoded->request.object.data(), decoded->request.object.size())
+            .get(fromSpan) != simdjson::SUCCESS) {
+      std::abort();
+    }
+    simdjson::dom::parser domParser;
+    simdjson::dom::element root;
+    if (domParser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+      std::abort();
+    }
+    simdjson::dom::element fromDom;
+    if (root["request"]["object"].get(fromDom) != simdjson::SUCCESS ||
+        simdjson::minify(fromDom) != simdjson::minify(fromSpan)) {
       std::abort();
     }
   }

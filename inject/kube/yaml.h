@@ -22,7 +22,8 @@ namespace sidecar::kube {
 // them to interface{} as text). Non-string map keys become strings as ghodss does (ints in
 // decimal, floats in Go's 32-bit %g, bools as true/false); null or collection keys are
 // errors. Anchors, aliases and `<<` merge keys are supported. Errors read
-// "yaml: line L column C: <reason>".
+// "yaml: line L column C: <reason>". Block-style documents take a fast path (see
+// yaml_fast.h); everything else goes through yaml-cpp with identical results.
 Expected<nlohmann::json> parseYaml(std::string_view text);
 
 // Emits like sigs.k8s.io/yaml's Marshal (yaml.v2 emitter): block style, keys in the

@@ -136,9 +136,8 @@ class Emitter {
       write(detail::base64Encode(s));
       return true;
     }
-    const json resolved = detail::resolvePlainScalar(s);
-    const bool canUsePlain = resolved.is_string() && !detail::isBase60Float(s) && !detail::looksLikeTimestamp(s) &&
-                             s != "<<";
+    const bool canUsePlain = detail::plainScalarIsString(s) && !detail::isBase60Float(s) &&
+                             !detail::looksLikeTimestamp(s) && s != "<<";
     Style style = Style::Plain;
     if (s.find('\n') != std::string::npos) {
       style = Style::Literal;

@@ -410,6 +410,17 @@ json resolvePlainScalar(std::string_view s) {
   return std::string(s);
 }
 
+bool plainScalarIsString(std::string_view s) {
+  if (s.empty()) {
+    return false;
+  }
+  // Most strings start with a character that yaml.v2 never resolves further.
+  if (hintFor(s[0]) == 0) {
+    return true;
+  }
+  return resolvePlainScalar(s).is_string();
+}
+
 bool isPrintableAt(std::string_view t, size_t i) {
   auto at = [&](size_t k) -> unsigned char { return k < t.size() ? static_cast<unsigned char>(t[k]) : 0; };
   const unsigned char b = at(i);

@@ -14,6 +14,10 @@ namespace sidecar::kube::detail {
 // stay strings; "<<" is a string here, merge handling belongs to the parser).
 nlohmann::json resolvePlainScalar(std::string_view text);
 
+// resolvePlainScalar(text).is_string() without building the value (the emitter asks this
+// for every string it writes).
+bool plainScalarIsString(std::string_view text);
+
 // yaml.v2's timestamp recognition (YYYY-M-D with optional time), used to decide quoting.
 bool looksLikeTimestamp(std::string_view text);
 

@@ -104,6 +104,28 @@ TEST_F(TestApiServerTest, WatchStreamDeliversEventsInOrder) {
   EXPECT_EQ(types, (std::vector<std::string>{"ADDED", "MODIFIED", "DELETED"}));
 }
 
+TEST_F(TestApiServerTest, MalformedInputGetsAnErrorNotACrash) {
+  auto c = client();
+  auto badEscape = c->raw("GET", "/api/v1/namespaces/default/configmaps?labelSelector=%zz%");
+  ASSERT_TRUE(badEscape);
+  EXPECT_EQ(badEscape->status, 200);
+  auto badSelector = c->raw("GET", "/api/v1/configmaps?labelSelector=a%20in%20(b");
+  ASSERT_TRUE(badSelector);
+  EXPECT_EQ(badSelector->status, 400);
+  EXPECT_NE(badSelector->body.find("labelSelector"), std::string::npos);
+  auto notJson = c->raw("POST", "/api/v1/namespaces/default/configmaps", "{not json", "application/json");
+  ASSERT_TRUE(notJson);
+  EXPECT_EQ(notJson->status, 400);
+  auto badRv = c->raw("GET", "/api/v1/configmaps?watch=true&resourceVersion=abc");
+  ASSERT_TRUE(badRv);
+  EXPECT_EQ(badRv->status, 400);
+  auto patchToScalar = c->raw("PATCH", "/api/v1/namespaces/default", R"([{"op":"replace","path":"","value":3}])",
+                              "application/json-patch+json");
+  ASSERT_TRUE(patchToScalar);
+  EXPECT_EQ(patchToScalar->status, 422);
+  EXPECT_EQ(c->raw("GET", "/api/v1/namespaces/default")->status, 200);
+}
+
 TEST_F(TestApiServerTest, FaultControlsOverHttp) {
   auto c = client();
   auto r = c->raw("POST", "/testcontrol/fail?count=1&status=418");

@@ -78,8 +78,9 @@ inline Value durationValue(std::string text) {
 inline Value proxyConfig() {
   auto tracer = [](std::map<std::string, Value, std::less<>> getters) {
     std::map<std::string, StructObject::Method, std::less<>> methods;
-    for (auto& [name, v] : getters) {
-      methods.emplace(name, [v] { return v; });
+    for (const auto& entry : getters) {
+      Value v = entry.second;
+      methods.emplace(entry.first, [v] { return v; });
     }
     return Value(std::make_shared<const StructObject>("*v1alpha1.Tracing_X",
                                                       std::map<std::string, Value, std::less<>>{},

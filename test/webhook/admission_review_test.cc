@@ -36,12 +36,22 @@ TEST(AdmissionReviewDecode, AcceptsV1beta1) {
   EXPECT_EQ(review->request.uid, "abc");
 }
 
-TEST(AdmissionReviewDecode, ObjectIsCompactedButEqual) {
+TEST(AdmissionReviewDecode, ObjectIsTheRawBodySpan) {
   const std::string pretty = "{\n  \"metadata\" : { \"name\" : \"p\" },\n  \"spec\" : {\"containers\" : [ ] }\n}";
   const std::string body = reviewJson("admission.k8s.io/v1", "u", pretty);
   auto review = decodeAdmissionReview(body);
   ASSERT_TRUE(review) << review.error().message;
-  EXPECT_EQ(review->request.object, R"({"metadata":{"name":"p"},"spec":{"containers":[]}})");
+  EXPECT_EQ(review->request.object, pretty);
+  EXPECT_GE(review->request.object.data(), body.data());  // a view, not a copy
+  EXPECT_LT(review->request.object.data(), body.data() + body.size());
+}
+
+TEST(AdmissionReviewDecode, EscapedKeyFallsBackToDomSerialization) {
+  const std::string body =
+      R"({"apiVersion":"admission.k8s.io/v1","request":{"uid":"u","obj\u0065ct":{ "a" : 1 }}})";
+  auto review = decodeAdmissionReview(body);
+  ASSERT_TRUE(review) << review.error().message;
+  EXPECT_EQ(review->request.object, R"({"a":1})");
 }
 
 TEST(AdmissionReviewDecode, UnescapesUid) {

@@ -184,7 +184,7 @@ TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequests) {
   EXPECT_EQ(response->status, 200);
   EXPECT_FALSE(response->keepAlive);  // told to go away
   EXPECT_GE(stopTook, 300ms);        // waited for the request
-  EXPECT_LT(stopTook, 5s);
+  EXPECT_LT(stopTook, 1500ms);       // and not for a TLS close handshake on top
   EXPECT_TRUE(idle->closedByPeer(1s));
   std::string error;
   EXPECT_FALSE(TestClient::connectTls(server_->port(), {}, &error));

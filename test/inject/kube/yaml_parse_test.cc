@@ -307,3 +307,18 @@ TEST(FastReader, EdgeCasesAgree) {
 
 }  // namespace
 }  // namespace sidecar::kube
+
+#include "inject/kube/yaml_scalar.h"
+
+namespace sidecar::kube {
+namespace {
+
+TEST(PlainScalarIsString, AgreesWithTheResolver) {
+  for (const std::string s : {"", "a", "yes", "Yes", "no", "nope", "true", "~", "null", "1", "0x1F", "1e3", ".5", ".inf",
+                              ".x", "-", "-1", "+", "2001-12-14", "hello", "on", "Off", "t", "N", "o"}) {
+    EXPECT_EQ(detail::plainScalarIsString(s), detail::resolvePlainScalar(s).is_string()) << s;
+  }
+}
+
+}  // namespace
+}  // namespace sidecar::kube

@@ -1,0 +1,122 @@
+#include "controller/drift/drift_tracker.h"
+
+namespace sidecar::drift {
+
+ReasonSet evaluateDrift(const ActualSidecar& actual, const Expectation& expected) {
+  ReasonSet reasons;
+  if (!expected.wouldInject()) {
+    if (actual.present) {
+      reasons.add(DriftReason::UnexpectedSidecar);
+    }
+    return reasons;
+  }
+  if (expected.renderFailed) {
+    // Nothing to compare against: the only useful fact is that a restart would be refused.
+    reasons.add(DriftReason::InjectionWouldFail);
+    return reasons;
+  }
+  if (!actual.present) {
+    reasons.add(DriftReason::MissingSidecar);
+    return reasons;
+  }
+  if (!actual.hasStatus || actual.statusVersion != expected.version) {
+    reasons.add(DriftReason::StaleTemplate);
+  }
+  if (expected.proxyImage && actual.proxyImage != expected.proxyImage) {
+    reasons.add(DriftReason::StaleProxyImage);
+  }
+  return reasons;
+}
+
+void DriftTracker::setConfig(inject::InjectionConfigPtr config, std::string configHash) {
+  config_ = std::move(config);
+  configHash_ = !configHash.empty() ? std::move(configHash) : (config_ ? config_->version : std::string());
+  recomputeAll();
+}
+
+void DriftTracker::setWebhookConfig(std::optional<nlohmann::json> mutatingWebhookConfiguration) {
+  webhookConfig_ = std::move(mutatingWebhookConfiguration);
+  recomputeAll();
+}
+
+Expected<void> DriftTracker::upsertPod(const nlohmann::json& pod) {
+  auto record = makePodRecord(pod);
+  if (!record) {
+    return Unexpected(record.error());
+  }
+  std::string key = record->key();
+  PodDrift& entry = pods_[key];
+  entry.pod = std::move(*record);
+  evaluate(entry);
+  return {};
+}
+
+void DriftTracker::removePod(const std::string& namespaceName, const std::string& name) {
+  pods_.erase(namespaceName + "/" + name);
+}
+
+Expected<bool> DriftTracker::upsertObject(const nlohmann::json& object) {
+  auto added = inventory_.add(object);
+  if (!added) {
+    return added;
+  }
+  if (*added && object.value("kind", "") == "Namespace") {
+    recomputeNamespace(object["metadata"]["name"].get<std::string>());
+  }
+  return added;
+}
+
+void DriftTracker::removeObject(const std::string& kind, const std::string& namespaceName, const std::string& name) {
+  inventory_.remove(kind, namespaceName, name);
+  if (kind == "Namespace") {
+    recomputeNamespace(name);
+  }
+}
+
+const PodDrift* DriftTracker::find(const std::string& namespaceName, const std::string& name) const {
+  auto it = pods_.find(namespaceName + "/" + name);
+  return it == pods_.end() ? nullptr : &it->second;
+}
+
+void DriftTracker::evaluate(PodDrift& entry) {
+  ++stats_.evaluations;
+  if (!config_) {
+    entry.expected.reset();
+    entry.reasons = {};
+    return;
+  }
+  // Pods of deleted ReplicaSets leave entries behind; dropping the cache now and then bounds
+  // it without per-entry reference counts.
+  if (cache_.size() > 2 * pods_.size() + 1024) {
+    cache_.clear();
+  }
+  auto& cached = cache_[entry.pod.templateKey];
+  if (!cached) {
+    ++stats_.renders;
+    const nlohmann::json* mwc = webhookConfig_ ? &*webhookConfig_ : nullptr;
+    cached = std::make_shared<const Expectation>(
+        computeExpectation(*config_, entry.pod, inventory_.namespaceObject(entry.pod.namespaceName), mwc));
+  }
+  entry.expected = cached;
+  entry.reasons = evaluateDrift(entry.pod.actual, *cached);
+}
+
+void DriftTracker::recomputeAll() {
+  cache_.clear();
+  for (auto& [key, entry] : pods_) {
+    evaluate(entry);
+  }
+}
+
+void DriftTracker::recomputeNamespace(const std::string& namespaceName) {
+  // Template keys start with the namespace and a separator no name can contain.
+  std::string prefix = namespaceName + '\x1d';
+  std::erase_if(cache_, [&](const auto& item) { return item.first.compare(0, prefix.size(), prefix) == 0; });
+  std::string podPrefix = namespaceName + "/";
+  for (auto it = pods_.lower_bound(podPrefix); it != pods_.end() && it->first.compare(0, podPrefix.size(), podPrefix) == 0;
+       ++it) {
+    evaluate(it->second);
+  }
+}
+
+}  // namespace sidecar::drift

@@ -1,0 +1,3 @@
+module gorefcheck
+
+go 1.19
