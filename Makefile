@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 CONFORMANCE ?= ../shared/conformance
 BIN := $(BUILD_DIR)/sidecar-injector
 
-.PHONY: all deps configure build test asan-test bench fuzz run conformance clean format
+.PHONY: all deps configure build test asan-test bench fuzz run conformance clean format image deploy undeploy
 
 all: build
 
@@ -35,13 +35,13 @@ asan-test: deps
 	@ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS) -L sanitized
 
 bench: build
-	@for b in $(BUILD_DIR)/bench/*/*_bench; do echo "== $$b"; $$b; done
+	@for b in $$(find $(BUILD_DIR)/bench -name '*_bench' -type f -perm -u+x | sort); do echo "== $$b"; $$b || exit 1; done
 
 # libFuzzer targets with ASan/UBSan, each for FUZZ_SECONDS.
 fuzz: deps
 	@CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DSIDECAR_FUZZ=ON -DSIDECAR_TESTS=OFF -DSIDECAR_BENCH=OFF >/dev/null
 	@cmake --build $(FUZZ_DIR) -j $(JOBS)
-	@for f in $(FUZZ_DIR)/fuzz/*/*_fuzz; do \
+	@for f in $$(find $(FUZZ_DIR)/fuzz -name '*_fuzz' -type f -perm -u+x | sort); do \
 	  name=$$(basename $$f); mkdir -p fuzz/corpus-run/$$name; \
 	  echo "== $$name for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 fuzz/corpus-run/$$name fuzz/corpus/$$name || exit 1; \
@@ -56,6 +56,20 @@ conformance: build
 	    --webhook-server-cmd "$(BIN) serve --injectConfig {inject_config} --meshConfig {mesh} --valuesFile {values} --port {port} --tlsCertFile {cert} --tlsKeyFile {key}" \
 	    --webhook-url "https://127.0.0.1:{port}/inject" --insecure || exit 1; \
 	done
+
+# Container image and cluster install (needs a Docker engine / a cluster; not used by CI).
+VERSION := $(shell grep -o 'sidecar_injector VERSION [0-9.]*' CMakeLists.txt | cut -d' ' -f3)
+IMAGE ?= sidecar-injector:$(VERSION)
+image:
+	docker build -t $(IMAGE) .
+
+deploy:
+	kubectl apply --server-side -k manifests
+
+# The webhook goes first, so pod creation never waits on an injector being removed.
+undeploy:
+	kubectl delete mutatingwebhookconfiguration sidecar-injector --ignore-not-found
+	kubectl delete -k manifests --ignore-not-found
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

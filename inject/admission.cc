@@ -99,12 +99,7 @@ std::string str(const json& j, const char* key) {
 
 }  // namespace
 
-std::string_view outcomeReason(const AdmissionOutcome& outcome) {
-  if (outcome.kind == AdmissionOutcome::Kind::Failed && outcome.decision.reason == Reason::Injected) {
-    return "invalid_pod";
-  }
-  return reasonName(outcome.decision.reason);
-}
+std::string_view outcomeReason(const AdmissionOutcome& outcome) { return reasonName(outcome.decision.reason); }
 
 AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace) {
   AdmissionOutcome outcome;
@@ -112,7 +107,7 @@ AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJso
   json spec = json::object();
   if (!parsePod(podJson, metadata, spec)) {
     outcome.kind = AdmissionOutcome::Kind::Failed;
-    outcome.decision = {false, Reason::Injected, "the pod is not a JSON object"};
+    outcome.decision = {false, Reason::InvalidPod, "the pod is not a JSON object"};
     outcome.message = "could not decode the pod: not a valid JSON object";
     return outcome;
   }

@@ -21,13 +21,12 @@ struct AdmissionOutcome {
   std::vector<std::string> warnings;
 };
 
-// podJson: request.object; requestNamespace: request.namespace. Never throws; malformed pod
-// JSON is a Failed outcome with reason InvalidAnnotation-free "invalid_pod" semantics (see
-// failureReason()).
+// podJson: request.object; requestNamespace: request.namespace. Never throws: malformed pod
+// JSON is a Failed outcome with Reason::InvalidPod, a bad annotation Reason::InvalidAnnotation
+// (both the caller's fault), a template failure Reason::TemplateError (the server's).
 AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace);
 
-// Metric label of an outcome: the decision's reasonName(), or "invalid_pod" when the pod JSON
-// itself could not be read.
+// Metric label of an outcome: reasonName() of its decision.
 std::string_view outcomeReason(const AdmissionOutcome& outcome);
 
 }  // namespace sidecar::inject

@@ -671,7 +671,8 @@ void mergeIntoPod(const InjectionConfig& config, const InjectionResult& result, 
   if (!annotations.is_object()) {
     annotations = json::object();
   }
-  if (frontend == Frontend::KubeInject) {
+  if (frontend == Frontend::KubeInject && !config.legacy) {
+    // 1.1's injection spec had no podRedirectAnnot: its templates never set it.
     for (const auto& [k, v] : sic.podRedirectAnnot) {
       if (!v.empty() && annotation::isRedirectAnnotation(k)) {
         annotations[k] = v;

@@ -64,6 +64,8 @@ std::string_view reasonName(Reason r) {
       return "invalid_annotation";
     case Reason::TemplateError:
       return "template_error";
+    case Reason::InvalidPod:
+      return "invalid_pod";
     case Reason::Injected:
       return "injected";
   }

@@ -27,6 +27,7 @@ enum class Reason {
   AlreadyInjected,     // kube-inject's re-injection skip
   InvalidAnnotation,   // annotation validation failed
   TemplateError,       // rendering or decoding the template failed
+  InvalidPod,          // the pod JSON could not be read
   Injected,            // kube-inject: no policy consulted
 };
 

@@ -258,8 +258,7 @@ std::string jsEscape(std::string_view s) {
     if (c >= 0x80) {
       size_t size = 1;
       char32_t r = fmt::decodeRune(s, i, size);
-      bool printable = !(r == 0xfffd && size == 1) && !(r >= 0x80 && r < 0xa0) && r != 0xad &&
-                       r != 0x2028 && r != 0x2029;
+      bool printable = !(r == 0xfffd && size == 1) && fmt::isPrint(r);
       if (printable) {
         out.append(s.substr(i, size));
       } else {

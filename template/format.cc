@@ -22,20 +22,35 @@ size_t runeCount(std::string_view s) {
   return n;
 }
 
-// Go's unicode.IsPrint, approximated: control characters, C1 controls and the soft hyphen
-// are not printable; everything else outside ASCII is treated as printable.
+}  // namespace
+
+// Go's unicode.IsPrint without the full tables: control, format (Cf), separator (Z*
+// except ' '), surrogate and private-use code points are not printable; unassigned code
+// points are treated as printable.
 bool isPrint(char32_t r) {
   if (r < 0x20 || r == 0x7f) {
     return false;
   }
-  if (r >= 0x80 && r < 0xa0) {
-    return false;
+  if (r < 0x7f) {
+    return true;
   }
-  if (r == 0xad || r == 0xfffe || r == 0xffff || r > 0x10ffff) {
-    return false;
+  static constexpr std::pair<char32_t, char32_t> kNotPrint[] = {
+      {0x80, 0xa0},       {0xad, 0xad},       {0x600, 0x605},     {0x61c, 0x61c},
+      {0x6dd, 0x6dd},     {0x70f, 0x70f},     {0x1680, 0x1680},   {0x180e, 0x180e},
+      {0x2000, 0x200f},   {0x2028, 0x202f},   {0x205f, 0x2064},   {0x2066, 0x206f},
+      {0x3000, 0x3000},   {0xd800, 0xf8ff},   {0xfeff, 0xfeff},   {0xfff9, 0xfffb},
+      {0xfffe, 0xffff},   {0x110bd, 0x110bd}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
+      {0xe0020, 0xe007f}, {0xf0000, 0x10ffff},
+  };
+  for (const auto& [lo, hi] : kNotPrint) {
+    if (r >= lo && r <= hi) {
+      return false;
+    }
   }
-  return true;
+  return r <= 0x10ffff;
 }
+
+namespace {
 
 // A decimal digit string with the decimal point after `dp` digits, as strconv keeps it.
 struct Decimal {
@@ -159,6 +174,84 @@ void appendGeneral(std::string& out, const Decimal& d, int prec, bool shortest, 
   appendFixed(out, d, std::max(prec - d.dp, 0));
 }
 
+// strconv's %b (mantissa p exponent) and %x/%X (hexadecimal mantissa) forms.
+void formatBinaryOrHex(std::string& out, double v, char verb, int prec) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  bool neg = (bits >> 63) != 0;
+  int exp = static_cast<int>((bits >> 52) & 0x7ff);
+  uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
+  if (exp == 0) {
+    ++exp;  // subnormal
+  } else {
+    mant |= uint64_t{1} << 52;
+  }
+  exp -= 1023;
+  if (neg) {
+    out.push_back('-');
+  }
+  if (verb == 'b') {
+    out += std::to_string(mant);
+    out.push_back('p');
+    int e = exp - 52;
+    if (e >= 0) {
+      out.push_back('+');
+    }
+    out += std::to_string(e);
+    return;
+  }
+  if (mant == 0) {
+    exp = 0;
+  }
+  mant <<= 60 - 52;
+  while (mant != 0 && (mant & (uint64_t{1} << 60)) == 0) {
+    mant <<= 1;
+    --exp;
+  }
+  if (prec >= 0 && prec < 15) {
+    auto shift = static_cast<unsigned>(prec * 4);
+    uint64_t extra = (mant << shift) & ((uint64_t{1} << 60) - 1);
+    mant >>= 60 - shift;
+    if ((extra | (mant & 1)) > (uint64_t{1} << 59)) {
+      ++mant;
+    }
+    mant <<= 60 - shift;
+    if ((mant & (uint64_t{1} << 61)) != 0) {
+      mant >>= 1;
+      ++exp;
+    }
+  }
+  std::string_view hex = verb == 'X' ? kUpperHex : kLowerHex;
+  out.push_back('0');
+  out.push_back(verb);
+  out.push_back(static_cast<char>('0' + ((mant >> 60) & 1)));
+  mant <<= 4;
+  if (prec < 0 && mant != 0) {
+    out.push_back('.');
+    while (mant != 0) {
+      out.push_back(hex[(mant >> 60) & 15]);
+      mant <<= 4;
+    }
+  } else if (prec > 0) {
+    out.push_back('.');
+    for (int i = 0; i < prec; ++i) {
+      out.push_back(hex[(mant >> 60) & 15]);
+      mant <<= 4;
+    }
+  }
+  out.push_back(verb == 'X' ? 'P' : 'p');
+  if (exp < 0) {
+    out.push_back('-');
+    exp = -exp;
+  } else {
+    out.push_back('+');
+  }
+  if (exp < 10) {
+    out.push_back('0');
+  }
+  out += std::to_string(exp);
+}
+
 // strconv.AppendFloat(v, verb, prec, 64) including the sign.
 void formatFloat(std::string& out, double v, char verb, int prec) {
   if (std::isnan(v)) {
@@ -167,6 +260,10 @@ void formatFloat(std::string& out, double v, char verb, int prec) {
   }
   if (std::isinf(v)) {
     out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  if (verb == 'b' || verb == 'x' || verb == 'X') {
+    formatBinaryOrHex(out, v, verb, prec);
     return;
   }
   if (verb == 'e' || verb == 'E' || verb == 'f' || verb == 'F') {
@@ -412,15 +509,19 @@ void Printer::fmtInt(int64_t v, char32_t verb, const Value& arg, int depth) {
       return;
     }
     case 'U': {
-      char tmp[32];
-      std::snprintf(tmp, sizeof(tmp), "U+%04llX", static_cast<unsigned long long>(u));
+      int prec = f_.precPresent && f_.prec > 4 ? std::min(f_.prec, 64) : 4;
+      char tmp[96];
+      std::snprintf(tmp, sizeof(tmp), "U+%0*llX", prec, static_cast<unsigned long long>(u));
       std::string s = tmp;
       if (f_.sharp && v >= 0 && v <= 0x10ffff && isPrint(static_cast<char32_t>(v))) {
         s += " '";
         appendRune(s, static_cast<char32_t>(v));
         s += "'";
       }
+      bool oldZero = f_.zero;
+      f_.zero = false;
       pad(s);
+      f_.zero = oldZero;
       return;
     }
     default:
@@ -450,6 +551,44 @@ void Printer::fmtFloat(double v, char verb, int prec) {
     f_.zero = oldZero;
     return;
   }
+  if (f_.sharp && verb != 'b') {
+    // '#' keeps a decimal point and, for %g/%x, trailing zeros up to the precision.
+    int digits = 0;
+    if (verb == 'v' || verb == 'g' || verb == 'G' || verb == 'x') {
+      digits = prec == -1 ? 6 : prec;
+    }
+    std::string tail;
+    bool hasDot = false;
+    bool sawNonzero = false;
+    for (size_t i = 1; i < num.size(); ++i) {
+      char c = num[i];
+      if (c == '.') {
+        hasDot = true;
+        continue;
+      }
+      if (c == 'p' || c == 'P' || ((c == 'e' || c == 'E') && verb != 'x' && verb != 'X')) {
+        tail = num.substr(i);
+        num.resize(i);
+        break;
+      }
+      if (c != '0') {
+        sawNonzero = true;
+      }
+      if (sawNonzero) {
+        --digits;
+      }
+    }
+    if (!hasDot) {
+      if (num.size() == 2 && num[1] == '0') {
+        --digits;
+      }
+      num.push_back('.');
+    }
+    for (; digits > 0; --digits) {
+      num.push_back('0');
+    }
+    num += tail;
+  }
   if (f_.plus || num[0] != '+') {
     if (f_.zero && f_.widPresent && f_.wid > static_cast<int>(num.size())) {
       buf_.push_back(num[0]);
@@ -475,8 +614,7 @@ void Printer::fmtFloatVerb(double v, char32_t verb, const Value& arg, int depth)
     case 'b':
     case 'x':
     case 'X':
-      // Binary and hexadecimal float forms are not reached by templates; print %g.
-      fmtFloat(v, 'g', -1);
+      fmtFloat(v, static_cast<char>(verb), -1);
       return;
     case 'f':
     case 'F':
@@ -491,13 +629,17 @@ void Printer::fmtFloatVerb(double v, char32_t verb, const Value& arg, int depth)
 
 void Printer::fmtQ(std::string_view s) {
   s = truncate(s);
-  if (f_.sharp && s.find_first_of("`\n\r\t") == std::string_view::npos) {
+  if (f_.sharp) {
+    // strconv.CanBackquote: one line, valid UTF-8, no controls but tab, no BOM.
     bool canBackquote = true;
-    for (unsigned char c : s) {
-      if (c < 0x20 || c == 0x7f) {
+    for (size_t i = 0; i < s.size() && canBackquote;) {
+      size_t size = 1;
+      char32_t r = decodeRune(s, i, size);
+      if ((r == 0xfffd && size == 1) || r == 0xfeff || r == '`' || r == 0x7f ||
+          (r < ' ' && r != '\t')) {
         canBackquote = false;
-        break;
       }
+      i += size;
     }
     if (canBackquote) {
       std::string q = "`";
@@ -561,7 +703,8 @@ void Printer::fmtString(const std::string& s, char32_t verb, const Value& arg, i
 
 void Printer::printArg(const Value& v, char32_t verb, int depth) {
   if (verb == 'T') {
-    pad(v.isValid() ? v.typeName() : std::string("<nil>"));
+    std::string type = v.isValid() ? v.typeName() : std::string("<nil>");
+    pad(truncate(type));
     return;
   }
   switch (v.kind()) {

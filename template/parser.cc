@@ -676,6 +676,13 @@ class Parser {
       idx_ = save;
       break;
     }
+    // Go's parser declares the names before the commands, so "$x := $x" parses; execution
+    // evaluates the commands first, so an inner $x without an outer one fails when run.
+    size_t selfMark = ghosts_.size();
+    size_t selfCount = pipe->isAssign ? 0 : pending.size();
+    for (size_t i = 0; i < selfCount; ++i) {
+      ghosts_.emplace_back(pending[i]->val);
+    }
     for (;;) {
       const Item& item = nextNonSpace();
       if (item.type == end) {
@@ -710,6 +717,8 @@ class Parser {
           unexpected(item, context);
       }
     }
+    ghosts_.erase(ghosts_.begin() + static_cast<std::ptrdiff_t>(selfMark),
+                  ghosts_.begin() + static_cast<std::ptrdiff_t>(selfMark + selfCount));
     // Declared after the commands so "$x := $x" reads the outer $x, as execution does.
     for (const Item* v : pending) {
       ast::VarDecl decl;

@@ -16,10 +16,9 @@ enum class AdmissionApiVersion { V1, V1beta1 };
 
 std::string_view apiVersionString(AdmissionApiVersion version);
 
-// A decoded review. The views point into the request body (request.object, normally) and
-// into the decoder's storage, which lives until the next decode on the same thread (or
-// until the DecodedReview for a large body is destroyed): keep the body alive and decode
-// again only after you are done with the views.
+// A decoded review. The views point into the decoder's storage, which lives until the next
+// decode on the same thread (or until the DecodedReview for a large body is destroyed), and
+// into objectStorage.
 struct DecodedReview {
   AdmissionApiVersion apiVersion = AdmissionApiVersion::V1;
   AdmissionRequestView request;
@@ -27,8 +26,7 @@ struct DecodedReview {
   // well-formed review with allowed=false and code 400, not an HTTP error, so the API
   // server shows the message to the user.
   std::string objectError;
-  // When request.object could not be taken from the body as is, holds its compact
-  // re-serialization that request.object then points to. On the heap so the view
+  // Holds the compact object bytes that request.object points to. On the heap so the view
   // survives moves and copies of the DecodedReview (a short std::string would move its
   // inline buffer away from under the view).
   std::shared_ptr<const std::string> objectStorage;

@@ -18,9 +18,7 @@ struct AdmissionRequestView {
   std::string_view namespace_;
   std::string_view name;
   std::string_view operation;  // CREATE, UPDATE, ...
-  // request.object as sent (whitespace included) or re-serialized compactly; always a
-  // valid JSON object.
-  std::string_view object;
+  std::string_view object;     // request.object as compact JSON bytes (always an object)
 };
 
 struct MutationResult {

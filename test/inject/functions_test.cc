@@ -267,3 +267,59 @@ TEST(TemplateFunctions, LegacyFunctionSetIsSmaller) {
 
 }  // namespace
 }  // namespace sidecar::inject
+
+namespace sidecar::inject {
+namespace {
+
+TEST(ConfigTest, ValuesAcceptJsonAndUseFloat64Typing) {
+  auto values = parseValues(R"({"global": {"hub": "docker.io", "port": 15020, "big": 1000000, "on": true}})");
+  ASSERT_TRUE(values.has_value()) << values.error().message;
+  const auto* global = values->asMap().find("global");
+  ASSERT_NE(global, nullptr);
+  EXPECT_TRUE(global->asMap().find("port")->isFloat());
+  EXPECT_EQ(global->asMap().find("port")->print(), "15020");
+  EXPECT_EQ(global->asMap().find("big")->print(), "1e+06");
+  EXPECT_FALSE(parseValues("- a\n- b\n").has_value()) << "values must be a map";
+  EXPECT_TRUE(parseValues("").has_value());
+}
+
+TEST(ConfigTest, VersionIsSha256OfTheTemplateAndDelimitersAreDetected) {
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  auto config = compileConfig("template: 'containers: []'\n", "", "");
+  ASSERT_TRUE(config.has_value());
+  EXPECT_EQ((*config)->version, sha256Hex("containers: []"));
+  EXPECT_FALSE((*config)->legacy);
+  EXPECT_TRUE(usesLegacyDelimiters("a: [[ .X ]]\nb: [[ .Y ]]"));
+  EXPECT_FALSE(usesLegacyDelimiters("a: {{ .X }}"));
+}
+
+TEST(ConfigTest, ErrorsNameTheFailingPart) {
+  auto noTemplate = compileConfig("policy: enabled\n", "", "");
+  ASSERT_FALSE(noTemplate.has_value());
+  EXPECT_NE(noTemplate.error().message.find("template"), std::string::npos);
+  auto badTemplate = compileConfig("template: '{{ if }}'\n", "", "");
+  ASSERT_FALSE(badTemplate.has_value());
+  EXPECT_NE(badTemplate.error().message.find("injection template"), std::string::npos);
+  auto unknownFunction = compileConfig("template: '{{ nosuchfn 1 }}'\n", "", "");
+  ASSERT_FALSE(unknownFunction.has_value());
+  auto badMesh = compileConfig("template: 'x: 1'\n", "defaultConfig: [1]\n", "");
+  ASSERT_FALSE(badMesh.has_value());
+  EXPECT_NE(badMesh.error().message.find("defaultConfig"), std::string::npos);
+  auto badValues = compileConfig("template: 'x: 1'\n", "", "a: [1\n");
+  ASSERT_FALSE(badValues.has_value());
+  EXPECT_NE(badValues.error().message.find("values"), std::string::npos);
+  auto badYaml = compileConfig("template: [\n", "", "");
+  ASSERT_FALSE(badYaml.has_value());
+  EXPECT_NE(badYaml.error().message.find("line"), std::string::npos);
+}
+
+TEST(TemplateData, MissingMetadataReadsAsZeroValues) {
+  EXPECT_EQ(render("[{{ index .ObjectMeta.Annotations `x` }}][{{ index .ObjectMeta.Labels `app` }}]"
+                   "[{{ .Spec.ServiceAccountName }}][{{ len .Spec.Containers }}][{{ .DeploymentMeta.Name }}]"
+                   "{{ if .ObjectMeta.Annotations }}yes{{ else }}no{{ end }}"),
+            "[][][][0][]no");
+  EXPECT_EQ(render("{{ .TypeMeta.APIVersion }}/{{ .TypeMeta.Kind }}"), "apps/v1/Deployment");
+}
+
+}  // namespace
+}  // namespace sidecar::inject

@@ -515,6 +515,73 @@ def check_printer_columns(version, schema, r, where):
             r.error(where, f"printer column {c.get('name')!r} is integer but {path} is {node.get('type')!r}")
 
 
+DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+JSON_TYPES = {"object": dict, "array": list, "string": str, "boolean": bool}
+
+
+def validate(value, schema, path, errors):
+    """The subset of OpenAPI validation our CRD uses. Unknown fields are errors: the API
+    server would prune them silently, so the controller would lose data without noticing."""
+    kind = schema.get("type")
+    if kind == "integer":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "number":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, JSON_TYPES.get(kind, object))
+    if not ok:
+        errors.append(f"{path}: {value!r} is not of type {kind}")
+        return
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{path}: {value!r} is not one of {schema['enum']}")
+    if "minimum" in schema and value < schema["minimum"]:
+        errors.append(f"{path}: {value} is below the minimum {schema['minimum']}")
+    if schema.get("format") == "date-time" and not DATE_TIME.match(value):
+        errors.append(f"{path}: {value!r} is not an RFC 3339 date-time")
+    if kind == "object" and path != ".metadata":
+        for field in schema.get("required") or []:
+            if field not in value:
+                errors.append(f"{path}: required field {field} is missing")
+        props = schema.get("properties")
+        for key, sub in value.items():
+            if props is not None and key in props:
+                validate(sub, props[key], f"{path}.{key}", errors)
+            elif isinstance(schema.get("additionalProperties"), dict):
+                validate(sub, schema["additionalProperties"], f"{path}.{key}", errors)
+            elif not schema.get("x-kubernetes-preserve-unknown-fields"):
+                errors.append(f"{path}.{key}: unknown field (the API server would prune it)")
+    if kind == "array" and "items" in schema:
+        for i, item in enumerate(value):
+            validate(item, schema["items"], f"{path}[{i}]", errors)
+
+
+EXAMPLES = "test/manifests/testdata/sidecardriftreports.yaml"
+
+
+def check_report_examples(tree):
+    """The reports the controller is expected to write must pass the CRD's schema and fill
+    every printer column."""
+    r = tree.report
+    _, crd = tree.one("CustomResourceDefinition", f"sidecardriftreports.{CRD_GROUP}")
+    version = get(crd, "spec", "versions", 0) or {}
+    schema = get(version, "schema", "openAPIV3Schema")
+    if not isinstance(schema, dict):
+        return
+    want_api = f"{get(crd, 'spec', 'group')}/{version.get('name')}"
+    for i, doc in load_yaml_file(os.path.join(tree.root, EXAMPLES), r, EXAMPLES):
+        where = f"{EXAMPLES}#{i + 1} {describe(doc)}"
+        if doc.get("apiVersion") != want_api or doc.get("kind") != get(crd, "spec", "names", "kind"):
+            r.error(where, f"must be a {want_api} SidecarDriftReport")
+        errors = []
+        validate(doc, schema, "", errors)
+        for e in errors:
+            r.error(where, f"schema: {e}")
+        for column in version.get("additionalPrinterColumns") or []:
+            path = str(column.get("jsonPath", ""))
+            if not path.startswith(".metadata.") and get(doc, *path.strip(".").split(".")) is None:
+                r.error(where, f"printer column {column.get('name')!r} ({path}) would be empty")
+
+
 # --- RBAC -------------------------------------------------------------------------------
 
 def check_rbac(tree):
@@ -791,6 +858,95 @@ def check_leader_lease(tree, flags):
         tree.report.error("rbac", f"--leaseName {lease} is not the Lease the Role lets us update")
 
 
+# --- cert-manager component ---------------------------------------------------------------
+
+CERT_MANAGER = "manifests/cert-manager"
+SELF_SIGNED_SWAP = ["--tlsCertFile=/etc/sidecar-injector/certs/tls.crt", "--tlsKeyFile=/etc/sidecar-injector/certs/tls.key"]
+
+
+def check_cert_manager(tree):
+    """The optional component must stay a faithful copy of the base Deployment's args with
+    only the certificate source swapped, and its names must line up end to end:
+    Certificate -> Secret -> volume -> flags, and Certificate -> cainjector annotation."""
+    r = tree.report
+    base = os.path.join(tree.root, CERT_MANAGER)
+    docs = {}
+    for name in yaml_files(base):
+        rel = f"{CERT_MANAGER}/{name}"
+        docs[name] = [d for _, d in load_yaml_file(os.path.join(base, name), r, rel)]
+    comp = (docs.get("kustomization.yaml") or [{}])[0]
+    where = f"{CERT_MANAGER}/kustomization.yaml"
+    if comp.get("kind") != "Component":
+        r.error(where, "must be a kustomize Component (a sub-directory cannot include its parent)")
+    listed = [str(x) for x in comp.get("resources") or []] + [str(p.get("path")) for p in comp.get("patches") or []]
+    for name in docs:
+        if name != "kustomization.yaml" and name not in listed:
+            r.error(where, f"{CERT_MANAGER}/{name} is not listed")
+    objects = [o for name, ds in docs.items() if name != "kustomization.yaml" for o in ds]
+    by_kind = {}
+    for o in objects:
+        by_kind.setdefault(o.get("kind"), []).append(o)
+    cert = (by_kind.get("Certificate") or [None])[0]
+    deploy = (by_kind.get("Deployment") or [None])[0]
+    hook = (by_kind.get("MutatingWebhookConfiguration") or [None])[0]
+    if cert is None or deploy is None or hook is None:
+        r.error(CERT_MANAGER, "needs a Certificate, a Deployment patch and a MutatingWebhookConfiguration patch")
+        return
+    base_deploy = tree.one("Deployment", "sidecar-injector")[1] or {}
+    base_args = [str(a) for a in get(base_deploy, "spec", "template", "spec", "containers", 0, "args") or []]
+    if "--self-signed" in base_args:
+        i = base_args.index("--self-signed")
+        want = base_args[:i] + SELF_SIGNED_SWAP + base_args[i + 1:]
+    else:
+        want = base_args
+    patch = get(deploy, "spec", "template", "spec", "containers", 0) or {}
+    if [str(a) for a in patch.get("args") or []] != want:
+        r.error(f"{CERT_MANAGER}/deployment-patch.yaml", f"args must equal the base args with --self-signed "
+                f"replaced by {SELF_SIGNED_SWAP}; want {want}")
+    mounts = {m.get("name"): m.get("mountPath") for m in patch.get("volumeMounts") or []}
+    volumes = {v.get("name"): v for v in get(deploy, "spec", "template", "spec", "volumes") or []}
+    secret = get(cert, "spec", "secretName")
+    mounted = [mounts.get(n) for n, v in volumes.items() if get(v, "secret", "secretName") == secret]
+    if not mounted or mounted[0] != "/etc/sidecar-injector/certs":
+        r.error(f"{CERT_MANAGER}/deployment-patch.yaml", f"Secret {secret} must be mounted at /etc/sidecar-injector/certs")
+    svc = tree.one("Service")[1] or {}
+    dns = f"{get(svc, 'metadata', 'name')}.{get(svc, 'metadata', 'namespace')}.svc"
+    if dns not in (get(cert, "spec", "dnsNames") or []):
+        r.error(f"{CERT_MANAGER}/certificate.yaml", f"dnsNames must include {dns}")
+    issuers = {get(o, "metadata", "name") for o in by_kind.get("Issuer") or []}
+    if get(cert, "spec", "issuerRef", "kind") == "Issuer" and get(cert, "spec", "issuerRef", "name") not in issuers:
+        r.error(f"{CERT_MANAGER}/certificate.yaml", "issuerRef names an Issuer that is not defined here")
+    want_ann = f"{get(cert, 'metadata', 'namespace')}/{get(cert, 'metadata', 'name')}"
+    if get(hook, "metadata", "annotations", "cert-manager.io/inject-ca-from") != want_ann:
+        r.error(f"{CERT_MANAGER}/webhook-patch.yaml", f"cert-manager.io/inject-ca-from must be {want_ann}")
+
+
+def render_cert_manager(tree, kubectl):
+    """The component applied on top of manifests/, rendered the way a user would."""
+    with tempfile.TemporaryDirectory() as scratch:
+        rel = os.path.relpath(os.path.join(tree.root, "manifests"), scratch)
+        with open(os.path.join(scratch, "kustomization.yaml"), "w", encoding="utf-8") as f:
+            yaml.safe_dump({"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                            "resources": [rel], "components": [f"{rel}/cert-manager"]}, f)
+        try:
+            done = subprocess.run([kubectl, "kustomize", scratch], capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return [f"cannot run {kubectl}: {e}"]
+    if done.returncode != 0:
+        return [f"kubectl kustomize of the cert-manager component failed: {done.stderr.strip()}"]
+    errors = []
+    rendered = {describe(o): o for o in yaml.safe_load_all(done.stdout) if o}
+    c = get(rendered.get("Deployment/sidecar-injector"), "spec", "template", "spec", "containers", 0) or {}
+    args = [str(a) for a in c.get("args") or []]
+    if "--self-signed" in args or not set(SELF_SIGNED_SWAP) <= set(args):
+        errors.append(f"cert-manager rendering: Deployment args are {args}")
+    if "/tmp" not in [m.get("mountPath") for m in c.get("volumeMounts") or []]:
+        errors.append("cert-manager rendering: the patch dropped the /tmp mount")
+    if "Certificate/sidecar-injector" not in rendered:
+        errors.append("cert-manager rendering: no Certificate")
+    return errors
+
+
 # --- Grafana ----------------------------------------------------------------------------
 
 METRIC_TOKEN = re.compile(r"\bsidecar_[a-zA-Z0-9_]+")
@@ -998,8 +1154,8 @@ def run(root, promtool=None, kubectl=None):
     """Every check against the checkout at `root`; returns the list of errors."""
     report = Report()
     tree = Tree(root, report)
-    for check in (check_objects, check_kustomization, check_configmaps, check_crd, check_rbac, check_namespace,
-                  check_dockerfile):
+    for check in (check_objects, check_kustomization, check_configmaps, check_crd, check_report_examples,
+                  check_rbac, check_namespace, check_dockerfile, check_cert_manager):
         guarded(report, check, tree)
     pod_labels, container, flags = guarded(report, check_deployment, tree, fallback=({}, {}, {}))
     svc = guarded(report, check_service_pdb, tree, pod_labels, container)
@@ -1008,6 +1164,7 @@ def run(root, promtool=None, kubectl=None):
     guarded(report, check_dashboard, root, report, promtool)
     if kubectl:
         report.errors += guarded(report, kustomize_check, tree, kubectl, fallback=[])
+        report.errors += guarded(report, render_cert_manager, tree, kubectl, fallback=[])
     return report.errors
 
 

@@ -17,14 +17,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_manifests as cm  # noqa: E402
 import yaml  # noqa: E402
 
-COPIED = ["manifests", "crds", os.path.join("cmd", "defaults"), "Dockerfile", ".dockerignore"]
+COPIED = ["manifests", "crds", os.path.join("cmd", "defaults"), os.path.join("test", "manifests", "testdata"),
+          "Dockerfile", ".dockerignore"]
 
 
 def copy_tree(root, dest):
     for sub in COPIED:
         src = os.path.join(root, sub)
         if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dest, sub))
+            shutil.copytree(src, os.path.join(dest, sub))  # creates missing parents
         else:
             shutil.copy(src, os.path.join(dest, sub))
 
@@ -157,6 +158,17 @@ CASES = [
     ("CRD restart strategy enum changed",
      edit_yaml(CRD, lambda d: status_schema(d)["properties"]["workloads"]["items"]["properties"]["restartStrategy"]
                .update(enum=["RolloutRestart"])), "restartStrategy enum"),
+    ("report field the schema lacks (would be pruned)",
+     edit_yaml(cm.EXAMPLES, lambda d: d[0]["status"].update(restartsPending=3)), ".status.restartsPending: unknown field"),
+    ("report with an unknown restart strategy",
+     edit_yaml(cm.EXAMPLES, lambda d: d[0]["status"]["workloads"][0].update(restartStrategy="Rollout")),
+     ".status.workloads[0].restartStrategy: 'Rollout' is not one of"),
+    ("report with a string count", edit_yaml(cm.EXAMPLES, lambda d: d[0]["status"].update(driftedPods="5")),
+     ".status.driftedPods: '5' is not of type integer"),
+    ("report with a bad timestamp",
+     edit_yaml(cm.EXAMPLES, lambda d: d[1]["status"].update(lastUpdated="23/11/2026")), "not an RFC 3339 date-time"),
+    ("report the printer columns cannot show",
+     edit_yaml(cm.EXAMPLES, lambda d: d[0]["status"].pop("topReason")), "'Top Reason' (.status.topReason) would be empty"),
     ("wildcard verb", edit_yaml(RC, lambda d: cluster_role(d)["rules"][0].update(verbs=["*"])), "wildcard in verbs"),
     ("wildcard resource", edit_yaml(RC, lambda d: cluster_role(d)["rules"][0].update(resources=["*"])),
      "wildcard in resources"),
@@ -250,6 +262,19 @@ CASES = [
      "runtime stage must install ['libsimdjson14']"),
     ("build trees sent to the docker daemon", edit_text(".dockerignore", lambda t: t.replace("build-*\n", "")),
      "must exclude build-*"),
+    ("cert-manager args drifting from the base",
+     edit_yaml(D, lambda d: container(d).update(args=container(d)["args"] + ["--threads=4"])),
+     "args must equal the base args with --self-signed replaced"),
+    ("cert-manager Secret not mounted",
+     edit_yaml("manifests/cert-manager/certificate.yaml", lambda d: d[1]["spec"].update(secretName="other")),
+     "Secret other must be mounted"),
+    ("cert-manager certificate for another name",
+     edit_yaml("manifests/cert-manager/certificate.yaml", lambda d: d[1]["spec"].update(dnsNames=["x.svc"])),
+     "dnsNames must include sidecar-injector.sidecar-injector.svc"),
+    ("cainjector pointed at another Certificate",
+     edit_yaml("manifests/cert-manager/webhook-patch.yaml",
+               lambda d: d[0]["metadata"]["annotations"].update({"cert-manager.io/inject-ca-from": "x/y"})),
+     "inject-ca-from must be sidecar-injector/sidecar-injector"),
     ("dashboard too old", edit_json(G, lambda d: d.update(schemaVersion=16)), "schemaVersion must be"),
 ]
 
@@ -300,12 +325,18 @@ def main():
         if problem:
             failures.append(problem)
     if args.kubectl:
+        problem = run_case(root, "cert-manager component kustomize cannot build",
+                           edit_yaml("manifests/cert-manager/kustomization.yaml",
+                                     lambda d: d[0]["patches"].append({"path": "nope.yaml"})),
+                           "kubectl kustomize of the cert-manager component failed", kubectl=args.kubectl)
+        if problem:
+            failures.append(problem)
         problem = run_case(root, "kustomization kustomize cannot build",
                            edit_yaml("manifests/kustomization.yaml", lambda d: d[0].update(patches=[{"path": "nope.yaml"}])),
                            "kubectl kustomize failed", kubectl=args.kubectl)
         if problem:
             failures.append(problem)
-    total = len(CASES) + 1 + bool(args.promtool) + bool(args.kubectl)
+    total = len(CASES) + 1 + bool(args.promtool) + 2 * bool(args.kubectl)
     for f in failures:
         print(f"FAIL {f}")
     print(f"check_manifests_selftest: {total - len(failures)}/{total} passed")

@@ -1,5 +1,5 @@
-// Command gorefcheck runs the engine's table cases through Go's own text/template and
-// reports where Go disagrees (see README.md).
+// Command table runs the engine's table cases through Go's own text/template and
+// reports where Go disagrees (see ../../README.md).
 package main
 
 import (
