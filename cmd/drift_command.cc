@@ -19,9 +19,9 @@
 #include "controller/drift/report.h"
 #include "controller/drift/workload_summary.h"
 #include "inject/kube/yaml.h"
-#ifdef SIDECAR_HAVE_CONTROLLER
+#ifdef SIDECAR_DRIFT_HAVE_CLUSTER
+#include "controller/drift/cluster_reader.h"
 #include "controller/kube_config.h"
-#include "controller/rest_client.h"
 #endif
 
 namespace sidecar::cmd {
@@ -53,54 +53,23 @@ Flags driftFlags() {
   return f;
 }
 
-#ifdef SIDECAR_HAVE_CONTROLLER
-// Lists every kind drift uses from the cluster into the tracker, page by page.
-Expected<void> readCluster(drift::DriftTracker& tracker, const Flags& flags) {
-  namespace ctl = controller;
-  auto connection = ctl::resolveConnection({flags.get("kubeconfig"), flags.get("context")}, ctl::processEnv());
+#ifdef SIDECAR_DRIFT_HAVE_CLUSTER
+Expected<void> readClusterInto(drift::DriftTracker& tracker, const Flags& flags) {
+  auto connection = controller::resolveConnection({flags.get("kubeconfig"), flags.get("context")},
+                                                  controller::processEnv());
   if (!connection) {
     return Unexpected(connection.error());
   }
-  auto client = ctl::RestClient::create(std::move(*connection));
+  auto client = controller::RestClient::create(std::move(*connection));
   if (!client) {
     return Unexpected(client.error());
   }
-  const ctl::ResourceDescriptor pdbs{"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true};
-  // Owners and namespaces before pods so pods are evaluated once, against the final state.
-  const std::vector<const ctl::ResourceDescriptor*> kinds = {
-      &ctl::resources::kMutatingWebhookConfigurations,
-      &ctl::resources::kNamespaces,
-      &ctl::resources::kReplicaSets,
-      &ctl::resources::kDeployments,
-      &ctl::resources::kStatefulSets,
-      &ctl::resources::kDaemonSets,
-      &ctl::resources::kJobs,
-      &ctl::resources::kCronJobs,
-      &pdbs,
-      &ctl::resources::kPods};
-  for (const auto* rd : kinds) {
-    ctl::ListOptions options;
-    options.limit = 500;
-    do {
-      auto page = (*client)->list(*rd, "", options);
-      if (!page) {
-        return fail("listing " + rd->resource + ": " + page.error().message);
-      }
-      if (rd == &ctl::resources::kMutatingWebhookConfigurations) {
-        // Only the injector's configuration matters: the one with a sidecar-injector webhook.
-        for (const auto& item : page->value("items", json::array())) {
-          std::string name = item.value("metadata", json::object()).value("name", "");
-          if (name.find("sidecar-injector") != std::string::npos) {
-            json copy = item;
-            copy["kind"] = rd->kind;
-            tracker.setWebhookConfig(std::move(copy));
-          }
-        }
-      } else if (auto loaded = drift::loadObjects(tracker, *page, rd->resource, rd->kind); !loaded) {
-        return Unexpected(loaded.error());
-      }
-      options.continueToken = page->value("metadata", json::object()).value("continue", "");
-    } while (!options.continueToken.empty());
+  auto read = drift::readCluster(**client, tracker);
+  if (!read) {
+    return Unexpected(read.error());
+  }
+  for (const auto& skipped : read->skipped) {
+    std::fprintf(stderr, "drift: %s not served by this cluster; continuing without them\n", skipped.c_str());
   }
   return {};
 }
@@ -127,8 +96,8 @@ Expected<drift::DriftTracker> buildTracker(const inject::InjectionConfigPtr& con
   drift::DriftTracker tracker;
   tracker.setConfig(config);
   if (!flags.isSet("pods")) {
-#ifdef SIDECAR_HAVE_CONTROLLER
-    if (auto read = readCluster(tracker, flags); !read) {
+#ifdef SIDECAR_DRIFT_HAVE_CLUSTER
+    if (auto read = readClusterInto(tracker, flags); !read) {
       return Unexpected(read.error());
     }
     return tracker;

@@ -6,6 +6,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -20,12 +22,14 @@
 #include "webhook/injector_mutator.h"
 #include "webhook/log.h"
 #include "webhook/server.h"
+#include "webhook/tls_credentials.h"
 
 #ifdef SIDECAR_HAVE_CONTROLLER
 #include "controller/config_reloader.h"
 #include "controller/event_recorder.h"
 #include "controller/kube_config.h"
 #include "controller/rest_client.h"
+#include "controller/webhook_ca.h"
 #endif
 
 namespace sidecar::cmd {
@@ -49,6 +53,11 @@ Flags configSourceFlags() {
                                   "else istio-system)")
       .value("injectorConfigMap", "name of the injector ConfigMap", "istio-sidecar-injector")
       .value("meshConfigMap", "name of the mesh ConfigMap", "istio")
+      .value("webhookConfigName", "MutatingWebhookConfiguration whose caBundle --self-signed keeps "
+                                  "pointing at our CA (cluster mode)")
+      .value("caSecretName", "Secret holding the CA shared by --self-signed replicas",
+             "sidecar-injector-ca")
+      .value("leaseName", "coordination.k8s.io Lease for leader election", "sidecar-injector-leader")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -145,6 +154,25 @@ int runServe(const Args& args) {
         events.get());
     auto* r = reloader.get();
     source = [r] { return r->current(); };
+    if (options.selfSigned) {
+      // Every replica must serve from the same CA, since the webhook has one caBundle.
+      auto ca = controller::loadOrCreateSharedCa(
+          *client, injectorNamespace, flags.get("caSecretName"),
+          []() -> Expected<controller::CaMaterial> {
+            auto fresh = webhook::generateCa();
+            if (!fresh) {
+              return Unexpected(fresh.error());
+            }
+            return controller::CaMaterial{fresh->certPem, fresh->keyPem};
+          });
+      if (!ca) {
+        std::fprintf(stderr, "serve: shared CA: %s\n", ca.error().message.c_str());
+        return 1;
+      }
+      options.selfSignedCaCertPem = ca->certPem;
+      options.selfSignedCaKeyPem = ca->keyPem;
+      options.printCaPem = false;
+    }
   }
 #else
   if (clusterMode) {
@@ -233,6 +261,32 @@ int runServe(const Args& args) {
     std::fprintf(stderr, "serve: %s\n", started.error().message.c_str());
     return 1;
   }
+#ifdef SIDECAR_HAVE_CONTROLLER
+  // Keep the webhook's caBundle on our CA: at start, then periodically, because a re-apply of
+  // the manifests or a hand edit can reset it.
+  std::thread caKeeper;
+  std::mutex caMutex;
+  std::condition_variable caWake;
+  bool caStop = false;
+  const std::string webhookConfigName = flags.get("webhookConfigName");
+  if (client && options.selfSigned && !webhookConfigName.empty()) {
+    caKeeper = std::thread([&] {
+      std::unique_lock lock(caMutex);
+      do {
+        lock.unlock();
+        auto changed = controller::ensureCaBundle(*client, webhookConfigName,
+                                                  (*server)->selfSignedCaPem());
+        if (!changed) {
+          logError("cannot update the caBundle of MutatingWebhookConfiguration " +
+                   webhookConfigName + ": " + changed.error().message);
+        } else if (*changed) {
+          logInfo("caBundle of MutatingWebhookConfiguration " + webhookConfigName + " updated");
+        }
+        lock.lock();
+      } while (!caWake.wait_for(lock, std::chrono::seconds(60), [&] { return caStop; }));
+    });
+  }
+#endif
   logInfo("serving the admission webhook on port " + std::to_string((*server)->port()) +
           ((*server)->monitoringPort() != 0
                ? ", monitoring on port " + std::to_string((*server)->monitoringPort())
@@ -243,6 +297,16 @@ int runServe(const Args& args) {
   logInfo(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
           ": draining in-flight requests");
   (*server)->stop();
+#ifdef SIDECAR_HAVE_CONTROLLER
+  if (caKeeper.joinable()) {
+    {
+      std::lock_guard lock(caMutex);
+      caStop = true;
+    }
+    caWake.notify_all();
+    caKeeper.join();
+  }
+#endif
   if (watcher) {
     watcher->stop();
   }

@@ -6,6 +6,27 @@
 
 namespace sidecar::controller {
 
+Expected<void> validateLeaderElectionOptions(const LeaderElectionOptions& o) {
+  if (o.identity.empty()) {
+    return fail("leader election: identity must not be empty (use the pod name)");
+  }
+  if (o.name.empty() || o.ns.empty()) {
+    return fail("leader election: lease name and namespace must not be empty");
+  }
+  if (o.retryPeriod.count() <= 0) {
+    return fail("leader election: retry period must be positive");
+  }
+  if (o.renewDeadline <= o.retryPeriod) {
+    return fail("leader election: renew deadline (" + std::to_string(o.renewDeadline.count()) +
+                "ms) must be greater than the retry period (" + std::to_string(o.retryPeriod.count()) + "ms)");
+  }
+  if (o.leaseDuration <= o.renewDeadline) {
+    return fail("leader election: lease duration (" + std::to_string(o.leaseDuration.count()) +
+                "ms) must be greater than the renew deadline (" + std::to_string(o.renewDeadline.count()) + "ms)");
+  }
+  return {};
+}
+
 LeaderElector::LeaderElector(RestClient& client, LeaderElectionOptions options, LeaderCallbacks callbacks,
                              Clock& clock)
     : client_(client), options_(std::move(options)), callbacks_(std::move(callbacks)), clock_(clock) {}

@@ -28,6 +28,9 @@ struct LeaderElectionOptions {
   bool releaseOnStop = true;
 };
 
+// client-go's rules: leaseDuration > renewDeadline > retryPeriod > 0, and an identity.
+Expected<void> validateLeaderElectionOptions(const LeaderElectionOptions& options);
+
 struct LeaderCallbacks {
   std::function<void()> onStartedLeading;
   std::function<void()> onStoppedLeading;

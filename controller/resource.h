@@ -35,6 +35,9 @@ inline const ResourceDescriptor kConfigMaps{"", "v1", "configmaps", "ConfigMap",
 inline const ResourceDescriptor kNamespaces{"", "v1", "namespaces", "Namespace", false};
 inline const ResourceDescriptor kPods{"", "v1", "pods", "Pod", true};
 inline const ResourceDescriptor kEvents{"", "v1", "events", "Event", true};
+inline const ResourceDescriptor kSecrets{"", "v1", "secrets", "Secret", true};
+inline const ResourceDescriptor kServices{"", "v1", "services", "Service", true};
+inline const ResourceDescriptor kServiceAccounts{"", "v1", "serviceaccounts", "ServiceAccount", true};
 inline const ResourceDescriptor kReplicaSets{"apps", "v1", "replicasets", "ReplicaSet", true};
 inline const ResourceDescriptor kDeployments{"apps", "v1", "deployments", "Deployment", true};
 inline const ResourceDescriptor kStatefulSets{"apps", "v1", "statefulsets", "StatefulSet", true};

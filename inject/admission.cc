@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <exception>
+
 #include "inject/injector.h"
 #include "inject/raw_json.h"
 
@@ -101,7 +103,10 @@ std::string str(const json& j, const char* key) {
 
 std::string_view outcomeReason(const AdmissionOutcome& outcome) { return reasonName(outcome.decision.reason); }
 
-AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace) {
+namespace {
+
+AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_view podJson,
+                                   std::string_view requestNamespace) {
   AdmissionOutcome outcome;
   json metadata = json::object();
   json spec = json::object();
@@ -180,9 +185,23 @@ AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJso
   }
   outcome.warnings = std::move(result->warnings);
   json patch = buildPatch(config, *result, metadata, *sharedSpec);
-  outcome.patch = patch.dump();
+  outcome.patch = patch.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   outcome.kind = AdmissionOutcome::Kind::Patched;
   return outcome;
+}
+
+}  // namespace
+
+AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace) {
+  try {
+    return admitPodUnchecked(config, podJson, requestNamespace);
+  } catch (const std::exception& e) {
+    AdmissionOutcome outcome;
+    outcome.kind = AdmissionOutcome::Kind::Failed;
+    outcome.decision = {false, Reason::TemplateError, e.what()};
+    outcome.message = std::string("injection failed: ") + e.what();
+    return outcome;
+  }
 }
 
 }  // namespace sidecar::inject

@@ -219,7 +219,7 @@ Expected<void> validate(const nlohmann::json* annotations, std::vector<std::stri
   std::string errors;
   const auto& table = registry();
   for (const auto& [name, value] : annotations->items()) {
-    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     auto it = table.find(name);
     if (it != table.end()) {
       std::string why = it->second(text);

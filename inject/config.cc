@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <exception>
+
 #include "inject/kube/yaml.h"
 #include "inject/template_functions.h"
 #include "inject/values.h"
@@ -59,8 +61,10 @@ bool usesLegacyDelimiters(std::string_view templateText) {
   return countOf(templateText, "[[") > countOf(templateText, "{{");
 }
 
-Expected<InjectionConfigPtr> compileConfig(std::string_view injectConfigText, std::string_view meshText,
-                                           std::string_view valuesText) {
+namespace {
+
+Expected<InjectionConfigPtr> compileConfigUnchecked(std::string_view injectConfigText, std::string_view meshText,
+                                                    std::string_view valuesText) {
   auto config = std::make_shared<InjectionConfig>();
   auto parsed = kube::parseYaml(injectConfigText);
   if (!parsed) {
@@ -72,7 +76,7 @@ Expected<InjectionConfigPtr> compileConfig(std::string_view injectConfigText, st
   }
   if (auto it = doc.find("policy"); it != doc.end() && !it->is_null()) {
     if (!it->is_string()) {
-      return fail("injection config: policy: expected a string, got " + it->dump());
+      return fail("injection config: policy: expected a string, got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     config->policy = it->get<std::string>();
   }
@@ -88,10 +92,10 @@ Expected<InjectionConfigPtr> compileConfig(std::string_view injectConfigText, st
   compileSelectors(doc, "alwaysInjectSelector", config->alwaysInjectSelector, config->warnings);
   if (auto it = doc.find("injectedAnnotations"); it != doc.end() && !it->is_null()) {
     if (!it->is_object()) {
-      return fail("injection config: injectedAnnotations: expected a map, got " + it->dump());
+      return fail("injection config: injectedAnnotations: expected a map, got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     for (const auto& [k, v] : it->items()) {
-      config->injectedAnnotations[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      config->injectedAnnotations[k] = v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
 
@@ -128,6 +132,18 @@ Expected<InjectionConfigPtr> compileConfig(std::string_view injectConfigText, st
   }
   config->sidecarTemplate.emplace(std::move(*compiled));
   return InjectionConfigPtr(std::move(config));
+}
+
+}  // namespace
+
+Expected<InjectionConfigPtr> compileConfig(std::string_view injectConfigText, std::string_view meshText,
+                                           std::string_view valuesText) {
+  // Nothing thrown below (JSON/YAML libraries, allocation) may cross the public API.
+  try {
+    return compileConfigUnchecked(injectConfigText, meshText, valuesText);
+  } catch (const std::exception& e) {
+    return fail(std::string("injection config: ") + e.what());
+  }
 }
 
 }  // namespace sidecar::inject

@@ -1,6 +1,7 @@
 #include "inject/injector.h"
 
 #include <charconv>
+#include <exception>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -130,7 +131,7 @@ Expected<SidecarSpec> decodeSidecarSpec(const std::string& rendered) {
   const json& doc = *parsed;
   if (auto it = doc.find("rewriteAppHTTPProbe"); it != doc.end() && !it->is_null()) {
     if (!it->is_boolean()) {
-      return fail("rewriteAppHTTPProbe: expected a boolean, got " + it->dump());
+      return fail("rewriteAppHTTPProbe: expected a boolean, got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     spec.rewriteAppHTTPProbe = it->get<bool>();
   }
@@ -163,13 +164,13 @@ Expected<SidecarSpec> decodeSidecarSpec(const std::string& rendered) {
   }
   if (auto it = doc.find("podRedirectAnnot"); it != doc.end() && !it->is_null()) {
     if (!it->is_object()) {
-      return fail("podRedirectAnnot: expected a map, got " + it->dump());
+      return fail("podRedirectAnnot: expected a map, got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     for (const auto& [k, v] : it->items()) {
       if (v.is_null()) {
         continue;
       }
-      spec.podRedirectAnnot[k] = v.is_string() ? v.get<std::string>() : v.dump();
+      spec.podRedirectAnnot[k] = v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
   return spec;
@@ -546,7 +547,9 @@ bool shouldRewriteAppProbers(const json* annotations, const SidecarSpec& spec) {
 
 }  // namespace detail
 
-Expected<InjectionResult> injectPod(const InjectionConfig& config, const PodInput& pod) {
+namespace {
+
+Expected<InjectionResult> injectPodUnchecked(const InjectionConfig& config, const PodInput& pod) {
   InjectionResult result;
   result.decision = {true, Reason::Injected, "injected"};
   const json& metadata = pod.metadata ? *pod.metadata : kEmptyObject;
@@ -580,6 +583,16 @@ Expected<InjectionResult> injectPod(const InjectionConfig& config, const PodInpu
                             ",\"volumes\":" + goJsonMarshal(namesOf(result.spec.volumes)) +
                             ",\"imagePullSecrets\":" + goJsonMarshal(namesOf(result.spec.imagePullSecrets)) + "}";
   return result;
+}
+
+}  // namespace
+
+Expected<InjectionResult> injectPod(const InjectionConfig& config, const PodInput& pod) {
+  try {
+    return injectPodUnchecked(config, pod);
+  } catch (const std::exception& e) {
+    return fail(std::string("injection failed: ") + e.what());
+  }
 }
 
 void mergeIntoPod(const InjectionConfig& config, const InjectionResult& result, Frontend frontend,

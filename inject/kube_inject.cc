@@ -1,5 +1,7 @@
 #include "inject/kube_inject.h"
 
+#include <exception>
+
 #include "inject/injector.h"
 #include "inject/kube/documents.h"
 #include "inject/kube/schema.h"
@@ -124,8 +126,10 @@ Expected<void> kubeInjectObject(const InjectionConfig& config, json& object, std
   return {};
 }
 
-Expected<void> kubeInject(const InjectionConfig& config, std::string_view inputYaml, std::string& out,
-                          std::string& warnings) {
+namespace {
+
+Expected<void> kubeInjectUnchecked(const InjectionConfig& config, std::string_view inputYaml, std::string& out,
+                                   std::string& warnings) {
   auto documents = kube::splitDocuments(inputYaml);
   for (size_t i = 0; i < documents.size(); ++i) {
     const auto& doc = documents[i];
@@ -152,6 +156,17 @@ Expected<void> kubeInject(const InjectionConfig& config, std::string_view inputY
     out += "---\n";
   }
   return {};
+}
+
+}  // namespace
+
+Expected<void> kubeInject(const InjectionConfig& config, std::string_view inputYaml, std::string& out,
+                          std::string& warnings) {
+  try {
+    return kubeInjectUnchecked(config, inputYaml, out, warnings);
+  } catch (const std::exception& e) {
+    return fail(std::string("kube-inject: ") + e.what());
+  }
 }
 
 }  // namespace sidecar::inject

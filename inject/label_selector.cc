@@ -10,25 +10,25 @@ Expected<LabelSelector> LabelSelector::parse(const nlohmann::json& j) {
     return s;
   }
   if (!j.is_object()) {
-    return fail("label selector must be a map, got " + j.dump());
+    return fail("label selector must be a map, got " + j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   if (auto it = j.find("matchLabels"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) {
-      return fail("matchLabels must be a map, got " + it->dump());
+      return fail("matchLabels must be a map, got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     for (const auto& [k, v] : it->items()) {
       if (k.empty()) {
         return fail("matchLabels: empty label key");
       }
       if (!v.is_string()) {
-        return fail("matchLabels." + k + ": value must be a string, got " + v.dump());
+        return fail("matchLabels." + k + ": value must be a string, got " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       }
       s.requirements_.push_back({k, Op::In, {v.get<std::string>()}});
     }
   }
   if (auto it = j.find("matchExpressions"); it != j.end() && !it->is_null()) {
     if (!it->is_array()) {
-      return fail("matchExpressions must be a list, got " + it->dump());
+      return fail("matchExpressions must be a list, got " + it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     size_t index = 0;
     for (const auto& e : *it) {
@@ -61,7 +61,7 @@ Expected<LabelSelector> LabelSelector::parse(const nlohmann::json& j) {
         }
         for (const auto& v : *values) {
           if (!v.is_string()) {
-            return fail(where + ".values: entries must be strings, got " + v.dump());
+            return fail(where + ".values: entries must be strings, got " + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
           }
           r.values.push_back(v.get<std::string>());
         }

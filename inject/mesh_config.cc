@@ -199,7 +199,7 @@ class Normaliser {
     switch (field.type) {
       case ProtoType::String:
         if (!value.is_string()) {
-          return fail(path + ": expected a string, got " + value.dump());
+          return fail(path + ": expected a string, got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         return value;
       case ProtoType::Int:
@@ -221,17 +221,17 @@ class Normaliser {
         if (field.type == ProtoType::Int64Value && value.is_object() && value.contains("value")) {
           return convert(value.at("value"), ProtoField{field.goName, ProtoType::Int}, path);
         }
-        return fail(path + ": expected an integer, got " + value.dump());
+        return fail(path + ": expected an integer, got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       }
       case ProtoType::Bool:
       case ProtoType::BoolValue:
         if (!value.is_boolean()) {
-          return fail(path + ": expected a boolean, got " + value.dump());
+          return fail(path + ": expected a boolean, got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         return value;
       case ProtoType::Duration: {
         if (!value.is_string()) {
-          return fail(path + ": expected a duration string such as \"1s\", got " + value.dump());
+          return fail(path + ": expected a duration string such as \"1s\", got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         auto nanos = parseProtoDuration(value.get_ref<const std::string&>());
         if (!nanos) {
@@ -242,7 +242,7 @@ class Normaliser {
       case ProtoType::Enum: {
         if (value.is_string()) {
           if (field.enumType->numberOf(value.get_ref<const std::string&>()) < 0) {
-            return fail(path + ": unknown value " + value.dump() + " for enum " +
+            return fail(path + ": unknown value " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + " for enum " +
                         std::string(field.enumType->goName));
           }
           return value;
@@ -250,7 +250,7 @@ class Normaliser {
         if (value.is_number_integer()) {
           return json(field.enumType->nameOf(value.get<int>()));
         }
-        return fail(path + ": expected an enum name, got " + value.dump());
+        return fail(path + ": expected an enum name, got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       }
       case ProtoType::Message: {
         json out = json::object();
@@ -262,12 +262,12 @@ class Normaliser {
       }
       case ProtoType::List:
         if (!value.is_array()) {
-          return fail(path + ": expected a list, got " + value.dump());
+          return fail(path + ": expected a list, got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         return value;
       case ProtoType::Map:
         if (!value.is_object()) {
-          return fail(path + ": expected a map, got " + value.dump());
+          return fail(path + ": expected a map, got " + value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         }
         return value;
     }

@@ -23,7 +23,7 @@ Labels labelsOf(const json& metadata) {
     return out;
   }
   for (const auto& [k, v] : it->items()) {
-    out.emplace(k, v.is_string() ? v.get<std::string>() : v.dump());
+    out.emplace(k, v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   return out;
 }

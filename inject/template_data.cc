@@ -114,7 +114,7 @@ tmpl::Value stringMapValue(const json* node) {
   if (node != nullptr && node->is_object()) {
     for (const auto& [k, v] : node->items()) {
       entries.emplace(k, v.is_string() ? tmpl::Value(v.get_ref<const std::string&>())
-                                       : tmpl::Value(v.dump()));
+                                       : tmpl::Value(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
   }
   return tmpl::makeStringMap(std::move(entries));
@@ -144,7 +144,7 @@ class KubeObject final : public tmpl::Object {
     return jsonToValue(isRawJson(*child) ? parseRawJson(*child) : *child);
   }
 
-  std::string print() const override { return node_ == nullptr ? "{}" : node_->dump(); }
+  std::string print() const override { return node_ == nullptr ? "{}" : node_->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
   const json* node() const { return node_; }
   std::string_view goType() const { return goType_; }
@@ -176,7 +176,7 @@ class KubeObject final : public tmpl::Object {
           return tmpl::Value(std::string());
         }
         return child->is_string() ? tmpl::Value(child->get_ref<const std::string&>())
-                                  : tmpl::Value(child->dump());
+                                  : tmpl::Value(child->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       case GoKind::Int:
         return tmpl::Value(child != nullptr && child->is_number() ? child->get<int64_t>() : int64_t{0});
       case GoKind::Bool:
@@ -200,7 +200,7 @@ class KubeObject final : public tmpl::Object {
         if (child != nullptr && child->is_array()) {
           for (const auto& item : *child) {
             items.push_back(item.is_string() ? tmpl::Value(item.get_ref<const std::string&>())
-                                             : tmpl::Value(item.dump()));
+                                             : tmpl::Value(item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
           }
         }
         return tmpl::makeList(std::move(items));
@@ -345,7 +345,7 @@ class ProtoObject final : public tmpl::Object {
     }
     std::string out;
     for (const auto& [k, v] : node_->items()) {
-      out += k + ":" + v.dump() + " ";
+      out += k + ":" + v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + " ";
     }
     return out;
   }

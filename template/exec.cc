@@ -300,9 +300,12 @@ class Executor {
           if (decl.slot == ast::kUndefinedSlot) {
             fail(pipe.pos, ast::toString(pipe), "undefined variable: " + decl.name);
           }
-          // Copy first: the value may live inside the variable being overwritten.
+          // Copy first: the value may live inside the variable being overwritten, which
+          // also leaves the variable as the only safe place to read the result from.
           Value copy = *result;
-          var(decl.slot) = std::move(copy);
+          Value& target = var(decl.slot);
+          target = std::move(copy);
+          result = &target;
         } else {
           vars_.push_back(*result);
         }

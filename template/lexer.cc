@@ -257,8 +257,7 @@ class Lexer {
     return startsWith(pos_, right_);
   }
 
-  bool badCharacter(size_t start) {
-    (void)start;
+  bool badCharacter() {
     return error(pos_, "bad character " + describeChar(input_[pos_]));
   }
 
@@ -271,7 +270,7 @@ class Lexer {
       ++pos_;
     }
     if (!atTerminator()) {
-      return badCharacter(start);
+      return badCharacter();
     }
     emit(type, start, pos_);
     return true;
@@ -282,7 +281,7 @@ class Lexer {
       ++pos_;
     }
     if (!atTerminator()) {
-      return badCharacter(start);
+      return badCharacter();
     }
     std::string_view word = input_.substr(start, pos_ - start);
     static constexpr std::pair<std::string_view, ItemType> kKeywords[] = {

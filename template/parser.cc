@@ -534,7 +534,7 @@ class Parser {
         list.push_back(control(NodeKind::With, "with", item.pos));
         return {};
       case ItemType::Template:
-        list.push_back(templateControl(item.pos));
+        list.push_back(templateControl());
         return {};
       default:
         break;
@@ -591,12 +591,11 @@ class Parser {
     return n;
   }
 
-  Node templateControl(uint32_t pos) {
+  Node templateControl() {
     Node n;
     n.kind = NodeKind::Template;
     const Item& nameItem = nextNonSpace();
     n.pos = nameItem.pos;  // Go positions {{template}} at its name
-    (void)pos;
     n.ownedName = templateName(nameItem, "template clause");
     if (nextNonSpace().type != ItemType::RightDelim) {
       backup();

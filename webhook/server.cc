@@ -382,7 +382,10 @@ Expected<void> Server::Impl::init(std::shared_ptr<const FileProbe> probe) {
     auto sans = options_.selfSignedSans.empty()
                     ? defaultSubjectAltNames(options_.serviceName, options_.serviceNamespace)
                     : options_.selfSignedSans;
-    auto creds = generateSelfSigned(sans);
+    auto creds = options_.selfSignedCaCertPem.empty()
+                     ? generateSelfSigned(sans)
+                     : issueServingCertificate(
+                           {options_.selfSignedCaCertPem, options_.selfSignedCaKeyPem}, sans);
     if (!creds) {
       return Unexpected(creds.error().withContext("--self-signed"));
     }

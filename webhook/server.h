@@ -30,7 +30,10 @@ struct ServerOptions {
   std::vector<std::string> selfSignedSans;  // empty: defaultSubjectAltNames(service, namespace)
   std::string serviceName = "istio-sidecar-injector";
   std::string serviceNamespace = "istio-system";
-  bool printCaPem = true;  // self-signed: write the CA PEM to stdout at start
+  bool printCaPem = true;
+  // Self-signed with a given CA (shared by all replicas) instead of a fresh one.
+  std::string selfSignedCaCertPem;
+  std::string selfSignedCaKeyPem;  // self-signed: write the CA PEM to stdout at start
 
   size_t maxBodyBytes = 8 << 20;
   size_t maxHeaderBytes = 16 << 10;

@@ -179,15 +179,10 @@ std::vector<std::string> defaultSubjectAltNames(const std::string& service, cons
           service + "." + ns + ".svc.cluster.local"};
 }
 
-Expected<SelfSignedCredentials> generateSelfSigned(const std::vector<std::string>& subjectAltNames,
-                                                   std::chrono::hours validity) {
-  if (subjectAltNames.empty()) {
-    return fail("self-signed certificate needs at least one subject alternative name");
-  }
+Expected<CaCredentials> generateCa(std::chrono::hours validity) {
   PkeyPtr caKey(EVP_EC_gen("P-256"));
-  PkeyPtr leafKey(EVP_EC_gen("P-256"));
-  if (!caKey || !leafKey) {
-    return fail("generating EC keys: " + opensslError());
+  if (!caKey) {
+    return fail("generating EC key: " + opensslError());
   }
   auto ca = makeCertificate(caKey.get(), "sidecar-injector self-signed CA", nullptr, caKey.get(),
                             validity,
@@ -196,6 +191,32 @@ Expected<SelfSignedCredentials> generateSelfSigned(const std::vector<std::string
                              {NID_subject_key_identifier, "hash"}});
   if (!ca) {
     return Unexpected(ca.error());
+  }
+  return CaCredentials{toPem(ca->get()), toPem(caKey.get())};
+}
+
+Expected<SelfSignedCredentials> issueServingCertificate(const CaCredentials& ca,
+                                                        const std::vector<std::string>& subjectAltNames,
+                                                        std::chrono::hours validity) {
+  if (subjectAltNames.empty()) {
+    return fail("self-signed certificate needs at least one subject alternative name");
+  }
+  X509Ptr caCert = readCertificate(ca.certPem);
+  if (!caCert) {
+    return fail("the CA certificate does not parse: " + opensslError());
+  }
+  std::unique_ptr<BIO, decltype(&BIO_free)> keyBio(
+      BIO_new_mem_buf(ca.keyPem.data(), static_cast<int>(ca.keyPem.size())), BIO_free);
+  PkeyPtr caKey(keyBio ? PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!caKey) {
+    return fail("the CA key does not parse: " + opensslError());
+  }
+  if (X509_check_private_key(caCert.get(), caKey.get()) != 1) {
+    return fail("the CA key does not match the CA certificate");
+  }
+  PkeyPtr leafKey(EVP_EC_gen("P-256"));
+  if (!leafKey) {
+    return fail("generating EC key: " + opensslError());
   }
   std::string sans;
   for (const auto& san : subjectAltNames) {
@@ -207,7 +228,7 @@ Expected<SelfSignedCredentials> generateSelfSigned(const std::vector<std::string
     sans += sans.empty() ? "" : ",";
     sans += (ec ? "DNS:" : "IP:") + san;
   }
-  auto leaf = makeCertificate(leafKey.get(), subjectAltNames.front(), ca->get(), caKey.get(),
+  auto leaf = makeCertificate(leafKey.get(), subjectAltNames.front(), caCert.get(), caKey.get(),
                               validity,
                               {{NID_basic_constraints, "critical,CA:FALSE"},
                                {NID_key_usage, "critical,digitalSignature,keyEncipherment"},
@@ -218,10 +239,22 @@ Expected<SelfSignedCredentials> generateSelfSigned(const std::vector<std::string
     return Unexpected(leaf.error());
   }
   SelfSignedCredentials creds;
-  creds.caPem = toPem(ca->get());
+  creds.caPem = toPem(caCert.get());
   creds.certPem = toPem(leaf->get()) + creds.caPem;
   creds.keyPem = toPem(leafKey.get());
   return creds;
+}
+
+Expected<SelfSignedCredentials> generateSelfSigned(const std::vector<std::string>& subjectAltNames,
+                                                   std::chrono::hours validity) {
+  if (subjectAltNames.empty()) {
+    return fail("self-signed certificate needs at least one subject alternative name");
+  }
+  auto ca = generateCa(validity);
+  if (!ca) {
+    return Unexpected(ca.error());
+  }
+  return issueServingCertificate(*ca, subjectAltNames, validity);
 }
 
 }  // namespace sidecar::webhook

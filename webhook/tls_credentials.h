@@ -33,6 +33,19 @@ struct SelfSignedCredentials {
   std::string keyPem;
 };
 
+struct CaCredentials {
+  std::string certPem;
+  std::string keyPem;
+};
+
+// A fresh EC P-256 CA, for replicas to share (see controller/webhook_ca.h).
+Expected<CaCredentials> generateCa(std::chrono::hours validity = std::chrono::hours(24 * 365 * 10));
+
+// A serving certificate with the given SANs signed by an existing CA.
+Expected<SelfSignedCredentials> issueServingCertificate(
+    const CaCredentials& ca, const std::vector<std::string>& subjectAltNames,
+    std::chrono::hours validity = std::chrono::hours(24 * 365));
+
 // An EC P-256 CA and a serving certificate signed by it with the given subject alternative
 // names (IP literals become IP SANs, everything else DNS SANs).
 Expected<SelfSignedCredentials> generateSelfSigned(const std::vector<std::string>& subjectAltNames,

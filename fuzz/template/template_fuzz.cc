@@ -32,6 +32,16 @@ std::shared_ptr<const FuncMap> fuzzFunctions() {
         return Value(s);
       },
       1, 1);
+  funcs->add(
+      "fresh",
+      [](std::span<const Value>, const CallContext&) -> sidecar::Expected<Value> {
+        // Values owned by nothing but the template's variables, so lifetime mistakes in
+        // the executor surface as use-after-free under ASan.
+        return makeMap({{"m", makeMap({{"d", Value("deep")}, {"l", makeList({Value(1)})}})},
+                        {"l", makeList({makeMap({{"k", Value("v")}})})},
+                        {"s", Value(std::string(40, 's'))}});
+      },
+      0, 0);
   funcs->add("fails", [](std::span<const Value>, const CallContext&) -> sidecar::Expected<Value> {
     return sidecar::fail("always fails");
   });

@@ -29,6 +29,23 @@ class LeaderElectionTest : public testing::ServerTest {
   nlohmann::json lease() { return serverRequest("GET", "/apis/coordination.k8s.io/v1/namespaces/istio-system/leases/istio-sidecar-injector"); }
 };
 
+TEST(LeaderElectionOptionsTest, ValidationNamesTheBrokenRule) {
+  LeaderElectionOptions o;
+  EXPECT_FALSE(validateLeaderElectionOptions(o));  // no identity
+  o.identity = "pod-a";
+  EXPECT_TRUE(validateLeaderElectionOptions(o));
+  o.renewDeadline = Millis(20000);
+  auto r = validateLeaderElectionOptions(o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("lease duration (15000ms) must be greater than the renew deadline (20000ms)"),
+            std::string::npos)
+      << r.error().message;
+  o.renewDeadline = Millis(1000);
+  r = validateLeaderElectionOptions(o);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("retry period"), std::string::npos);
+}
+
 TEST_F(LeaderElectionTest, HandOverWhenTheLeaderStopsRenewing) {
   auto c = client();
   FakeClock clock;

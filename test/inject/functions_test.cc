@@ -323,3 +323,16 @@ TEST(TemplateData, MissingMetadataReadsAsZeroValues) {
 
 }  // namespace
 }  // namespace sidecar::inject
+
+namespace sidecar::inject {
+namespace {
+
+TEST(ConfigTest, InvalidUtf8InMeshIsAnErrorNotACrash) {
+  // Found by inject_config_fuzz: the error message used to re-encode the bad value as JSON.
+  auto config = compileConfig("template: 'x: 1'\n", "proxyListenPort: \"\x08\xff\xff\"\n", "");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("proxyListenPort"), std::string::npos) << config.error().message;
+}
+
+}  // namespace
+}  // namespace sidecar::inject

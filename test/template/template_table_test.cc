@@ -97,6 +97,13 @@ std::shared_ptr<const FuncMap> testFuncs() {
       [](std::span<const Value>, const CallContext& ctx) -> Expected<Value> { return ctx.root; },
       0, 0);
   funcs->add(
+      "fresh",
+      [](std::span<const Value>, const CallContext&) -> Expected<Value> {
+        // A map nothing else owns, so a variable holding it is its only owner.
+        return makeMap({{"inner", makeMap({{"deep", Value("fresh")}})}});
+      },
+      0, 0);
+  funcs->add(
       "two", [](std::span<const Value>, const CallContext&) -> Expected<Value> {
         return Value(2);
       },
@@ -244,6 +251,8 @@ const Case kOutput[] = {
     {"if declare visible in else", "{{if $x := .Empty}}yes{{else}}[{{$x}}]{{end}}", "[]"},
     {"paren declaration", "{{print ($x := 4) $x}}", "4 4"},
     {"assign from own field", "{{$x := .Nested}}{{$x = $x.inner}}{{$x.deep}}", "down"},
+    {"if assigns from own field", "{{$x := fresh}}{{if $x = $x.inner}}{{$x.deep}}{{end}}", "fresh"},
+    {"with assigns from own field", "{{$x := fresh}}{{with $x = $x.inner}}{{.deep}}{{end}}", "fresh"},
     {"range reassigns source", "{{$l := .Strs}}{{range $l}}{{$l = 1}}{{.}}{{end}}", "abc"},
     // Pipelines.
     {"pipe last arg", "{{\"a\" | printf \"%s-%s\" \"b\"}}", "b-a"},

@@ -10,19 +10,19 @@
 
 namespace {
 
-struct Run {
+struct CliRun {
   int status = -1;
   std::string out;
 };
 
-Run drift(const std::string& extra) {
+CliRun drift(const std::string& extra) {
   const std::string d = DRIFT_TESTDATA;
   std::string cmd = std::string(SIDECAR_BINARY) + " drift --pods " + d + "/pods.json --namespaces " + d +
                     "/namespaces.json --replicasets " + d + "/replicasets.json --workloads " + d +
                     "/workloads.json --webhookConfigFile " + d + "/mwc.yaml --injectConfigFile " + d +
                     "/inject-config.yaml --meshConfigFile " + d + "/mesh.yaml --valuesFile " + d + "/values.yaml " +
                     extra + " 2>&1";
-  Run r;
+  CliRun r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) {
     return r;
@@ -37,7 +37,7 @@ Run drift(const std::string& extra) {
 }
 
 TEST(DriftCli, TableListsWorkloadsByImpact) {
-  Run r = drift("");
+  CliRun r = drift("");
   ASSERT_EQ(r.status, 0) << r.out;
   auto db = r.out.find("StatefulSet/db");
   auto api = r.out.find("Deployment/api");
@@ -55,7 +55,7 @@ TEST(DriftCli, TableListsWorkloadsByImpact) {
 }
 
 TEST(DriftCli, JsonReports) {
-  Run r = drift("-o json");
+  CliRun r = drift("-o json");
   ASSERT_EQ(r.status, 0) << r.out;
   auto doc = nlohmann::json::parse(r.out, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << r.out;
@@ -70,7 +70,7 @@ TEST(DriftCli, JsonReports) {
 }
 
 TEST(DriftCli, ProposedValuesPreview) {
-  Run r = drift("--proposedValuesFile " + std::string(DRIFT_TESTDATA) + "/values-upgraded.yaml");
+  CliRun r = drift("--proposedValuesFile " + std::string(DRIFT_TESTDATA) + "/values-upgraded.yaml");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("Deployment/ok"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("0->1/1"), std::string::npos);
@@ -79,10 +79,10 @@ TEST(DriftCli, ProposedValuesPreview) {
 }
 
 TEST(DriftCli, BadInputNamesTheItem) {
-  Run r = drift("--output nope");
+  CliRun r = drift("--output nope");
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.out.find("--output"), std::string::npos);
-  Run missing = drift("--namespaces /nonexistent/ns.json");
+  CliRun missing = drift("--namespaces /nonexistent/ns.json");
   EXPECT_NE(missing.status, 0);
   EXPECT_NE(missing.out.find("/nonexistent/ns.json"), std::string::npos) << missing.out;
 }
