@@ -11,7 +11,7 @@ namespace sidecar::controller {
 namespace {
 
 using resources::kMutatingWebhookConfigurations;
-const ResourceDescriptor kSecrets{"", "v1", "secrets", "Secret", true};
+using resources::kSecrets;
 
 ApiResult<CaMaterial> caFromSecret(const nlohmann::json& secret, const std::string& name) {
   auto data = secret.find("data");
@@ -123,7 +123,8 @@ ApiResult<bool> ensureCaBundle(RestClient& client, const std::string& webhookCon
   // with indices that no longer match.
   std::string rv = (*config)["metadata"].value("resourceVersion", "");
   if (!rv.empty()) {
-    ops.insert(ops.begin(), {{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", rv}});
+    nlohmann::json test = {{"op", "test"}, {"path", "/metadata/resourceVersion"}, {"value", rv}};
+    ops.insert(ops.begin(), std::move(test));
   }
   auto patched = client.patch(kMutatingWebhookConfigurations, "", webhookConfigName,
                               PatchType::JsonPatch, ops.dump());

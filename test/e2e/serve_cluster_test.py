@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+"""serve in cluster mode, end to end, against the test API server with real kubectl.
+
+Checks what an operator relies on after `kubectl apply`: the shared self-signed CA lands in a
+Secret and in the webhook's caBundle (and a second replica reuses it), admissions are
+answered over TLS verified with that CA, a ConfigMap edit reaches the next admission without
+a restart, and an invalid edit keeps the last good config and leaves a Warning Event.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+NS = "sidecar-injector"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def wait_for(what, predicate, timeout=30.0, interval=0.05):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as e:  # noqa: BLE001 - retried until the deadline, then reported
+            last = e
+        time.sleep(interval)
+    raise Failure(f"timed out waiting for {what}" + (f" (last error: {last})" if last else ""))
+
+
+class Cluster:
+    def __init__(self, args, workdir):
+        self.kubectl = args.kubectl
+        self.proc = subprocess.Popen([args.apiserver, "--dir", workdir], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"ready (\S+) kubeconfig=(\S+)", line)
+        check(m is not None, f"test-apiserver did not start: {line!r}")
+        self.kubeconfig = m.group(2)
+
+    def k(self, *argv, stdin=None, check_rc=True):
+        p = subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, *argv], input=stdin,
+                           capture_output=True, text=True, timeout=60)
+        if check_rc and p.returncode != 0:
+            raise Failure(f"kubectl {' '.join(argv)} failed: {p.stderr.strip()}")
+        return p.stdout
+
+    def get(self, *argv):
+        return json.loads(self.k("get", *argv, "-o", "json"))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Replica:
+    def __init__(self, args, cluster, log_path):
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [args.binary, "serve", "--kubeconfig", cluster.kubeconfig, "--self-signed",
+             "--webhookConfigName", "sidecar-injector", "--injectorNamespace", NS,
+             "--serviceName", "sidecar-injector", "--port", "0", "--monitoringPort", "0",
+             "--log_output_level", "default:debug"],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = int(wait_for("the webhook port", lambda: self._logged(r"on port (\d+)")))
+
+    def _logged(self, pattern):
+        with open(self.log_path) as f:
+            m = re.search(pattern, f.read())
+        return m.group(1) if m else None
+
+    def review(self, ca_pem, pod):
+        ctx = ssl.create_default_context(cadata=ca_pem)
+        body = json.dumps({
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": "e2e-1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                        "resource": {"group": "", "version": "v1", "resource": "pods"},
+                        "namespace": "default", "operation": "CREATE", "object": pod}}).encode()
+        req = urllib.request.Request(f"https://127.0.0.1:{self.port}/inject", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+            response = json.load(r)["response"]
+        check(response["uid"] == "e2e-1", "the response does not echo the uid")
+        return response
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=20)
+        self.log.close()
+        return rc
+
+
+def proxy_image(response):
+    check(response.get("allowed") is True, f"admission denied: {response.get('status')}")
+    patch = json.loads(base64.b64decode(response["patch"]))
+    for op in patch:
+        values = op["value"] if isinstance(op.get("value"), list) else [op.get("value")]
+        for v in values:
+            if isinstance(v, dict) and v.get("name") == "istio-proxy":
+                return v.get("image")
+    raise Failure("the patch adds no istio-proxy container")
+
+
+SLEEP_POD = {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "sleep", "namespace": "default", "labels": {"app": "sleep"}},
+             "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl",
+                                      "command": ["/bin/sleep", "infinity"]}]}}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for name in ("binary", "apiserver", "kubectl", "repo"):
+        ap.add_argument("--" + name, required=True)
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="serve-e2e-")
+    cluster = Cluster(args, work)
+    replicas = []
+    try:
+        manifests = os.path.join(args.repo, "manifests")
+        for name in ("namespace.yaml", "configmap-istio-sidecar-injector.yaml", "configmap-istio.yaml",
+                     "mutatingwebhookconfiguration.yaml"):
+            cluster.k("apply", "--validate=false", "-f", os.path.join(manifests, name))
+
+        first = Replica(args, cluster, os.path.join(work, "replica-1.log"))
+        replicas.append(first)
+        secret = wait_for("the CA Secret", lambda: cluster.get("secret", "-n", NS, "sidecar-injector-ca"))
+        ca_pem = base64.b64decode(secret["data"]["tls.crt"]).decode()
+        bundle = wait_for("the caBundle", lambda: cluster.get(
+            "mutatingwebhookconfiguration", "sidecar-injector")["webhooks"][0]["clientConfig"].get("caBundle"))
+        check(base64.b64decode(bundle).decode() == ca_pem, "caBundle is not the shared CA")
+
+        image = wait_for("the first injection", lambda: proxy_image(first.review(ca_pem, SLEEP_POD)))
+        check(image == "docker.io/istio/proxyv2:1.4.10", f"unexpected proxy image {image}")
+
+        # A second replica serves from the same CA: the caBundle stays valid for both.
+        second = Replica(args, cluster, os.path.join(work, "replica-2.log"))
+        replicas.append(second)
+        image2 = wait_for("an injection by the second replica",
+                          lambda: proxy_image(second.review(ca_pem, SLEEP_POD)))
+        check(image2 == image, "the replicas disagree")
+
+        # Edit the values: the next admission uses them, no restart.
+        values = cluster.get("configmap", "-n", NS, "istio-sidecar-injector")["data"]["values"]
+        edited = values.replace("tag: 1.4.10", "tag: 1.4.11")
+        check(edited != values, "the default values have no 'tag: 1.4.10' to edit")
+        started = time.monotonic()
+        cluster.k("patch", "configmap", "-n", NS, "istio-sidecar-injector", "--type", "merge",
+                  "-p", json.dumps({"data": {"values": edited}}))
+        wait_for("the edited config", lambda: proxy_image(first.review(ca_pem, SLEEP_POD))
+                 == "docker.io/istio/proxyv2:1.4.11", timeout=10, interval=0.01)
+        print(f"edit to active config: {1000 * (time.monotonic() - started):.0f} ms (kubectl included)")
+
+        # An invalid edit is refused as a whole: the last good config keeps serving.
+        cluster.k("patch", "configmap", "-n", NS, "istio-sidecar-injector", "--type", "merge",
+                  "-p", json.dumps({"data": {"config": "policy: enabled\ntemplate: '{{ .Broken'\n"}}))
+        wait_for("a Warning Event about the invalid config", lambda: any(
+            e.get("type") == "Warning" and e.get("involvedObject", {}).get("name") == "istio-sidecar-injector"
+            for e in cluster.get("events", "-n", NS).get("items", [])))
+        check(proxy_image(first.review(ca_pem, SLEEP_POD)) == "docker.io/istio/proxyv2:1.4.11",
+              "the invalid edit replaced the last good config")
+
+        for r in replicas:
+            rc = r.stop()
+            check(rc == 0, f"serve exited {rc} on SIGTERM")
+        replicas.clear()
+        print("e2e serve cluster mode: 1 passed, 0 failed")
+        return 0
+    except Failure as e:
+        for r in replicas:
+            r.proc.kill()
+            with open(r.log_path) as f:
+                sys.stderr.write(f"--- {r.log_path} ---\n{f.read()[-4000:]}\n")
+        sys.stderr.write(f"FAIL: {e}\n")
+        return 1
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
