@@ -3,6 +3,12 @@
 #include "cmd/defaults.h"
 #include "cmd/io.h"
 
+#ifdef SIDECAR_HAVE_CONTROLLER
+#include "controller/kube_config.h"
+#include "controller/resource.h"
+#include "controller/rest_client.h"
+#endif
+
 namespace sidecar::cmd {
 
 namespace {
@@ -16,10 +22,84 @@ Expected<std::string> readOrDefault(const std::string& path, std::string_view fa
   return readInput(path);
 }
 
+struct ClusterTexts {
+  std::string injectConfig;
+  std::string values;
+  std::string mesh;
+};
+
+#ifdef SIDECAR_HAVE_CONTROLLER
+Expected<std::string> configMapKey(controller::RestClient& client, const std::string& ns,
+                                   const std::string& name, const std::string& key) {
+  auto cm = client.get(controller::resources::kConfigMaps, ns, name);
+  if (!cm) {
+    return fail("reading ConfigMap " + ns + "/" + name + ": " + cm.error().message);
+  }
+  auto data = cm->find("data");
+  if (data == cm->end() || !data->is_object() || !data->contains(key) ||
+      !(*data)[key].is_string()) {
+    return fail("ConfigMap " + ns + "/" + name + " has no key '" + key + "'");
+  }
+  return (*data)[key].get<std::string>();
+}
+
+Expected<ClusterTexts> readCluster(const ClusterSource& source) {
+  auto connection = controller::resolveConnection({source.kubeconfig, source.context},
+                                                  controller::processEnv());
+  if (!connection) {
+    return Unexpected(connection.error());
+  }
+  auto client = controller::RestClient::create(*connection);
+  if (!client) {
+    return Unexpected(client.error());
+  }
+  ClusterTexts texts;
+  auto config = configMapKey(**client, source.ns, source.injectConfigMap, "config");
+  auto values = configMapKey(**client, source.ns, source.injectConfigMap, "values");
+  auto mesh = configMapKey(**client, source.ns, source.meshConfigMap, "mesh");
+  for (const auto* e : {&config, &values, &mesh}) {
+    if (!*e) {
+      return Unexpected(e->error());
+    }
+  }
+  return ClusterTexts{*config, *values, *mesh};
+}
+#else
+Expected<ClusterTexts> readCluster(const ClusterSource&) {
+  return fail("this build has no Kubernetes client; give the config files");
+}
+#endif
+
 }  // namespace
 
 Expected<inject::InjectionConfigPtr> loadConfig(const ConfigPaths& paths,
-                                                std::vector<std::string>& notes) {
+                                                std::vector<std::string>& notes,
+                                                const ClusterSource& cluster) {
+  bool complete = !paths.injectConfig.empty() && !paths.meshConfig.empty() && !paths.values.empty();
+  if (cluster.enabled && !complete) {
+    // istioctl's behaviour: whatever the files do not give comes from the cluster.
+    auto texts = readCluster(cluster);
+    if (!texts) {
+      return Unexpected(texts.error());
+    }
+    auto pick = [&](const std::string& path, const std::string& fromCluster,
+                    const char* what) -> Expected<std::string> {
+      if (path.empty()) {
+        notes.push_back(std::string("using the cluster's ") + what);
+        return fromCluster;
+      }
+      return readInput(path);
+    };
+    auto injectText = pick(paths.injectConfig, texts->injectConfig, "injection config");
+    auto meshText = pick(paths.meshConfig, texts->mesh, "mesh config");
+    auto valuesText = pick(paths.values, texts->values, "injector values");
+    for (const auto* e : {&injectText, &meshText, &valuesText}) {
+      if (!*e) {
+        return Unexpected(e->error());
+      }
+    }
+    return inject::compileConfig(*injectText, *meshText, *valuesText);
+  }
   auto injectText =
       readOrDefault(paths.injectConfig, defaultInjectConfig(), "injection config", notes);
   if (!injectText) {

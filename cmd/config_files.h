@@ -18,8 +18,21 @@ struct ConfigPaths {
   std::string values;        // the `values` key of istio-sidecar-injector
 };
 
+// Where to read what the files do not give, like istioctl: the ConfigMaps in the cluster.
+struct ClusterSource {
+  std::string kubeconfig;  // --kubeconfig
+  std::string context;     // --context
+  std::string ns = "istio-system";
+  std::string injectConfigMap = "istio-sidecar-injector";
+  std::string meshConfigMap = "istio";
+  // Use the cluster only when one is named (flags, $KUBECONFIG, in-cluster); otherwise the
+  // built-in defaults fill the gaps.
+  bool enabled = false;
+};
+
 // `notes` receives one line per default used and per config warning.
 Expected<inject::InjectionConfigPtr> loadConfig(const ConfigPaths& paths,
-                                                std::vector<std::string>& notes);
+                                                std::vector<std::string>& notes,
+                                                const ClusterSource& cluster = {});
 
 }  // namespace sidecar::cmd

@@ -1,6 +1,7 @@
 // `sidecar-injector kube-inject`: istioctl kube-inject's flags and output over the shared core.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,14 @@ Flags kubeInjectFlags() {
              "injection config file: the 'config' key of the istio-sidecar-injector ConfigMap")
       .value("meshConfigFile", "mesh config file: the 'mesh' key of the istio ConfigMap")
       .value("valuesFile", "values file: the 'values' key of the istio-sidecar-injector ConfigMap")
+      .value("kubeconfig", "kubeconfig: read what the files do not give from the cluster's "
+                           "ConfigMaps (also when $KUBECONFIG is set or running in a pod)", "",
+             {"c"})
+      .value("context", "kubeconfig context")
+      .value("istioNamespace", "namespace of the injector ConfigMaps", "istio-system", {"i"})
+      .value("injectConfigMapName", "ConfigMap holding the injection config and values",
+             "istio-sidecar-injector")
+      .value("meshConfigMapName", "ConfigMap holding the mesh config", "istio")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -47,9 +56,18 @@ int runKubeInject(const Args& args) {
   }
 
   std::vector<std::string> notes;
+  ClusterSource cluster;
+  cluster.kubeconfig = flags.get("kubeconfig");
+  cluster.context = flags.get("context");
+  cluster.ns = flags.get("istioNamespace");
+  cluster.injectConfigMap = flags.get("injectConfigMapName");
+  cluster.meshConfigMap = flags.get("meshConfigMapName");
+  cluster.enabled = !cluster.kubeconfig.empty() || !cluster.context.empty() ||
+                    std::getenv("KUBECONFIG") != nullptr ||
+                    std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
   auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
                             flags.get("valuesFile")},
-                           notes);
+                           notes, cluster);
   for (const auto& n : notes) {
     std::fprintf(stderr, "kube-inject: %s\n", n.c_str());
   }

@@ -169,6 +169,15 @@ def main():
                  == "docker.io/istio/proxyv2:1.4.11", timeout=10, interval=0.01)
         print(f"edit to active config: {1000 * (time.monotonic() - started):.0f} ms (kubectl included)")
 
+        # kube-inject without config files reads the same ConfigMaps, as istioctl does.
+        out = subprocess.run([args.binary, "kube-inject", "--kubeconfig", cluster.kubeconfig,
+                              "-i", NS, "-f", os.path.join(args.repo, "samples", "sleep.yaml")],
+                             capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0, f"kube-inject from the cluster failed: {out.stderr}")
+        check("image: docker.io/istio/proxyv2:1.4.11" in out.stdout,
+              "kube-inject did not use the cluster's edited values")
+        check("using the cluster's injection config" in out.stderr, "kube-inject did not say where its config came from")
+
         # An invalid edit is refused as a whole: the last good config keeps serving.
         cluster.k("patch", "configmap", "-n", NS, "istio-sidecar-injector", "--type", "merge",
                   "-p", json.dumps({"data": {"config": "policy: enabled\ntemplate: '{{ .Broken'\n"}}))
