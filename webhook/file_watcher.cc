@@ -55,7 +55,9 @@ Expected<void> FileWatcher::start() {
       }
     }
   }
-  thread_ = std::thread([this] { run(); });
+  // The baseline is taken before start() returns: a change made right after start() must
+  // not be folded into it by a late-starting thread.
+  thread_ = std::thread([this, baseline = fingerprints()]() mutable { run(std::move(baseline)); });
   return {};
 }
 
@@ -75,9 +77,8 @@ void FileWatcher::stop() {
   }
 }
 
-void FileWatcher::run() {
+void FileWatcher::run(std::vector<Fingerprint> last) {
   using Clock = std::chrono::steady_clock;
-  auto last = fingerprints();
   bool pending = false;
   Clock::time_point pendingSince{};
   Clock::time_point nextStat = Clock::now() + options_.statInterval;

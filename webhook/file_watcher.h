@@ -42,7 +42,7 @@ class FileWatcher {
     bool operator==(const Fingerprint&) const = default;
   };
   std::vector<Fingerprint> fingerprints() const;
-  void run();
+  void run(std::vector<Fingerprint> last);
 
   Options options_;
   std::function<void()> onChange_;
