@@ -8,7 +8,7 @@
 namespace sidecar::cmd {
 
 namespace {
-int unavailable(const char* name) {
+[[maybe_unused]] int unavailable(const char* name) {
   std::fprintf(stderr, "sidecar-injector: '%s' is not available in this build\n", name);
   return 2;
 }
