@@ -1,4 +1,5 @@
 #include "controller/drift/impact_preview.h"
+#include "controller/drift/text_table.h"
 
 #include <algorithm>
 #include <array>
@@ -34,7 +35,7 @@ std::vector<ImpactEntry> previewImpact(const DriftSummary& current, const DriftS
 }
 
 std::string renderImpactTable(const std::vector<ImpactEntry>& entries) {
-  std::vector<std::array<std::string, 5>> rows;
+  std::vector<TableRow> rows;
   rows.push_back({"NAMESPACE", "WORKLOAD", "DRIFTED NOW->PROPOSED/TOTAL", "NEW REASONS", "COMMAND"});
   for (const ImpactEntry& e : entries) {
     std::string reasons;
@@ -47,22 +48,7 @@ std::string renderImpactTable(const std::vector<ImpactEntry>& entries) {
                         std::to_string(w.totalPods),
                     reasons.empty() ? "-" : reasons, w.command.empty() ? "(none)" : w.command});
   }
-  std::array<size_t, 4> width{};
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < width.size(); ++i) {
-      width[i] = std::max(width[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < width.size(); ++i) {
-      out += row[i];
-      out.append(width[i] - row[i].size() + 3, ' ');
-    }
-    out += row[4];
-    out += '\n';
-  }
-  return out;
+  return formatTable(rows);
 }
 
 }  // namespace sidecar::drift

@@ -1,4 +1,5 @@
 #include "controller/drift/report.h"
+#include "controller/drift/text_table.h"
 
 #include <algorithm>
 #include <array>
@@ -133,7 +134,7 @@ DriftMetrics driftMetrics(const DriftSummary& summary) {
 }
 
 std::string renderTable(const std::vector<WorkloadDrift>& workloads) {
-  std::vector<std::array<std::string, 5>> rows;
+  std::vector<TableRow> rows;
   rows.push_back({"NAMESPACE", "WORKLOAD", "DRIFTED/TOTAL", "REASONS", "COMMAND"});
   for (const WorkloadDrift& w : workloads) {
     std::string command = w.command;
@@ -147,22 +148,7 @@ std::string renderTable(const std::vector<WorkloadDrift>& workloads) {
                     std::to_string(w.driftedPods) + "/" + std::to_string(w.totalPods), joinReasons(w.reasons),
                     command});
   }
-  std::array<size_t, 4> width{};
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < width.size(); ++i) {
-      width[i] = std::max(width[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < width.size(); ++i) {
-      out += row[i];
-      out.append(width[i] - row[i].size() + 3, ' ');
-    }
-    out += row[4];
-    out += '\n';
-  }
-  return out;
+  return formatTable(rows);
 }
 
 }  // namespace sidecar::drift
