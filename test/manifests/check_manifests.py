@@ -68,6 +68,8 @@ def _grant(kind, group, resources, verbs, names=None):
 _grant("Role", "", ["configmaps"], ["get", "list", "watch"])
 _grant("Role", "coordination.k8s.io", ["leases"], ["create"])
 _grant("Role", "coordination.k8s.io", ["leases"], ["get", "update"], [LEASE_NAME])
+_grant("Role", "", ["secrets"], ["create"])
+_grant("Role", "", ["secrets"], ["get"], ["sidecar-injector-ca"])
 _grant("Role", "", ["events"], ["create", "patch"])
 _grant("ClusterRole", "", ["namespaces", "pods"], ["list", "watch"])
 _grant("ClusterRole", "", ["pods"], ["delete"])
