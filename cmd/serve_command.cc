@@ -4,6 +4,7 @@
 // in-cluster), or — for a local try-out — from the built-in defaults.
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -30,6 +31,11 @@
 #include "controller/kube_config.h"
 #include "controller/rest_client.h"
 #include "controller/webhook_ca.h"
+#include "controller/leader_election.h"
+#ifdef SIDECAR_HAVE_DRIFT
+#include "controller/drift/reconciler.h"
+#define SIDECAR_SERVE_DRIFT 1
+#endif
 #endif
 
 namespace sidecar::cmd {
@@ -57,7 +63,10 @@ Flags configSourceFlags() {
                                   "pointing at our CA (cluster mode)")
       .value("caSecretName", "Secret holding the CA shared by --self-signed replicas",
              "sidecar-injector-ca")
-      .value("leaseName", "coordination.k8s.io Lease for leader election", "sidecar-injector-leader")
+      .value("leaseName", "coordination.k8s.io Lease electing the replica that writes drift "
+                          "reports", "sidecar-injector-leader")
+      .value("driftInterval", "seconds between drift reconciliations by the leader (0: off)",
+             "60")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -287,6 +296,62 @@ int runServe(const Args& args) {
     });
   }
 #endif
+#ifdef SIDECAR_SERVE_DRIFT
+  // Drift: all replicas serve the webhook; the one holding the Lease reconciles and writes
+  // the SidecarDriftReports.
+  std::unique_ptr<controller::LeaderElector> elector;
+  std::unique_ptr<drift::DriftReconciler> drifter;
+  std::thread driftLoop;
+  std::mutex driftMutex;
+  std::condition_variable driftWake;
+  bool driftStop = false;
+  const long driftInterval = std::strtol(flags.get("driftInterval").c_str(), nullptr, 10);
+  if (client && reloader && driftInterval > 0) {
+    controller::LeaderElectionOptions election;
+    election.ns = injectorNamespace;
+    election.name = flags.get("leaseName");
+    const char* podName = std::getenv("POD_NAME");
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    election.identity = (podName != nullptr && *podName != '\0' ? std::string(podName) : std::string(host)) +
+                        "_" + std::to_string(::getpid());
+    if (auto valid = controller::validateLeaderElectionOptions(election); !valid) {
+      std::fprintf(stderr, "serve: leader election: %s\n", valid.error().message.c_str());
+      return 2;
+    }
+    elector = std::make_unique<controller::LeaderElector>(
+        *client, election,
+        controller::LeaderCallbacks{[] { logInfo("leading: this replica writes drift reports"); },
+                                    [] { logInfo("no longer leading"); }, nullptr});
+    elector->start();
+    auto* e = elector.get();
+    drifter = std::make_unique<drift::DriftReconciler>(*client, drift::ReconcilerOptions{},
+                                                       [e] { return e->isLeader(); });
+    driftLoop = std::thread([&, interval = std::chrono::seconds(driftInterval)] {
+      inject::InjectionConfigPtr applied;
+      std::unique_lock lock(driftMutex);
+      while (!driftWake.wait_for(lock, interval, [&] { return driftStop; })) {
+        lock.unlock();
+        auto config = reloader->current();
+        if (elector->isLeader() && config) {
+          if (config != applied) {
+            drifter->setConfig(config, reloader->reloader().status().configHash);
+            applied = config;
+          }
+          if (auto listed = drifter->relist(); !listed) {
+            logError("drift: listing the cluster: " + listed.error().message);
+          } else {
+            auto result = drifter->sync(true);
+            for (const auto& err : result.errors) {
+              logError("drift: " + err);
+            }
+          }
+        }
+        lock.lock();
+      }
+    });
+  }
+#endif
   logInfo("serving the admission webhook on port " + std::to_string((*server)->port()) +
           ((*server)->monitoringPort() != 0
                ? ", monitoring on port " + std::to_string((*server)->monitoringPort())
@@ -297,6 +362,19 @@ int runServe(const Args& args) {
   logInfo(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
           ": draining in-flight requests");
   (*server)->stop();
+#ifdef SIDECAR_SERVE_DRIFT
+  if (driftLoop.joinable()) {
+    {
+      std::lock_guard lock(driftMutex);
+      driftStop = true;
+    }
+    driftWake.notify_all();
+    driftLoop.join();
+  }
+  if (elector) {
+    elector->stop();
+  }
+#endif
 #ifdef SIDECAR_HAVE_CONTROLLER
   if (caKeeper.joinable()) {
     {

@@ -212,6 +212,11 @@ const std::vector<ResourceType>& builtinResources() {
       {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false,
        {}},
       {"rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, {}},
+      {"policy", "v1", "poddisruptionbudgets", "poddisruptionbudget", "PodDisruptionBudget", true, {"pdb"}},
+      // The project's own CRD (crds/sidecardriftreports.yaml), served as if installed. A
+      // PUT to /status updates the object like a PUT to the object itself.
+      {"sidecar.injector.dev", "v1alpha1", "sidecardriftreports", "sidecardriftreport", "SidecarDriftReport",
+       false, {"sdr"}},
       {"rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, {}},
   };
   return kTypes;

@@ -79,7 +79,7 @@ class Replica:
             [args.binary, "serve", "--kubeconfig", cluster.kubeconfig, "--self-signed",
              "--webhookConfigName", "sidecar-injector", "--injectorNamespace", NS,
              "--serviceName", "sidecar-injector", "--port", "0", "--monitoringPort", "0",
-             "--log_output_level", "default:debug"],
+             "--driftInterval", "1", "--log_output_level", "default:debug"],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.port = int(wait_for("the webhook port", lambda: self._logged(r"on port (\d+)")))
 
@@ -157,6 +157,28 @@ def main():
         image2 = wait_for("an injection by the second replica",
                           lambda: proxy_image(second.review(ca_pem, SLEEP_POD)))
         check(image2 == image, "the replicas disagree")
+
+        # Exactly one replica holds the Lease and runs the drift reporter.
+        lease = wait_for("the leader Lease", lambda: cluster.get("lease", "-n", NS, "sidecar-injector-leader"))
+        holder = lease["spec"].get("holderIdentity", "")
+        check(holder != "", "the Lease has no holder")
+        leading = [r for r in replicas if r._logged(r"(leading: this replica writes drift reports)")]
+        check(len(leading) == 1, f"{len(leading)} replicas say they lead")
+
+        # Drift: a pod created before its namespace was labelled has no sidecar; once the
+        # namespace is labelled the leader reports it as MissingSidecar.
+        cluster.k("apply", "--validate=false", "-f", "-", stdin=json.dumps(
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}))
+        pod = dict(SLEEP_POD, metadata={"name": "sleep-old", "namespace": "demo", "labels": {"app": "sleep"}})
+        cluster.k("apply", "--validate=false", "-f", "-", stdin=json.dumps(pod))
+        cluster.k("label", "namespace", "demo", "istio-injection=enabled")
+        report = wait_for("a drift report for namespace demo",
+                          lambda: cluster.get("sidecardriftreports", "demo"), timeout=30, interval=0.2)
+        status = report.get("status", {})
+        check(status.get("driftedPods") == 1, f"drift report: {status}")
+        check(status.get("reasons", {}).get("MissingSidecar") == 1, f"drift reasons: {status.get('reasons')}")
+        check(any(w.get("name") == "sleep-old" and w.get("restartStrategy") == "Recreate"
+                  for w in status.get("workloads", [])), f"drift workloads: {status.get('workloads')}")
 
         # Edit the values: the next admission uses them, no restart.
         values = cluster.get("configmap", "-n", NS, "istio-sidecar-injector")["data"]["values"]
