@@ -34,6 +34,8 @@
 #include "controller/leader_election.h"
 #ifdef SIDECAR_HAVE_DRIFT
 #include "controller/drift/reconciler.h"
+#include "controller/drift/report.h"
+#include "controller/drift/workload_summary.h"
 #define SIDECAR_SERVE_DRIFT 1
 #endif
 #endif
@@ -327,7 +329,18 @@ int runServe(const Args& args) {
     auto* e = elector.get();
     drifter = std::make_unique<drift::DriftReconciler>(*client, drift::ReconcilerOptions{},
                                                        [e] { return e->isLeader(); });
-    driftLoop = std::thread([&, interval = std::chrono::seconds(driftInterval)] {
+    auto podsGauge = metrics.addGauge("sidecar_drift_pods",
+                                      "Pods whose injection state drifted, by namespace and reason");
+    auto restartGauge = metrics.addGauge("sidecar_drift_workloads_needing_restart",
+                                         "Workloads with drifted pods that a restart would fix");
+    if (!podsGauge || !restartGauge) {
+      std::fprintf(stderr, "serve: cannot register drift metrics\n");
+      return 1;
+    }
+    auto* podsFamily = &podsGauge->get();
+    auto* restartSeries = &restartGauge->get().Add({});
+    driftLoop = std::thread([&, podsFamily, restartSeries,
+                             interval = std::chrono::seconds(driftInterval)] {
       inject::InjectionConfigPtr applied;
       std::unique_lock lock(driftMutex);
       while (!driftWake.wait_for(lock, interval, [&] { return driftStop; })) {
@@ -345,6 +358,11 @@ int runServe(const Args& args) {
             for (const auto& err : result.errors) {
               logError("drift: " + err);
             }
+            auto numbers = drift::driftMetrics(drift::summarize(drifter->tracker()));
+            for (const auto& [key, value] : numbers.podsByNamespaceReason) {
+              podsFamily->Add({{"namespace", key.first}, {"reason", key.second}}).Set(value);
+            }
+            restartSeries->Set(numbers.workloadsNeedingRestart);
           }
         }
         lock.lock();

@@ -82,6 +82,11 @@ class Replica:
              "--driftInterval", "1", "--log_output_level", "default:debug"],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.port = int(wait_for("the webhook port", lambda: self._logged(r"on port (\d+)")))
+        self.monitoring = int(wait_for("the monitoring port", lambda: self._logged(r"monitoring on port (\d+)")))
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.monitoring}/metrics", timeout=10) as r:
+            return r.read().decode()
 
     def _logged(self, pattern):
         with open(self.log_path) as f:
@@ -179,6 +184,10 @@ def main():
         check(status.get("reasons", {}).get("MissingSidecar") == 1, f"drift reasons: {status.get('reasons')}")
         check(any(w.get("name") == "sleep-old" and w.get("restartStrategy") == "Recreate"
                   for w in status.get("workloads", [])), f"drift workloads: {status.get('workloads')}")
+
+        series = 'sidecar_drift_pods{namespace="demo",reason="MissingSidecar"} 1'
+        wait_for("the drift gauge on the leader", lambda: any(series in r.metrics() for r in replicas),
+                 timeout=15, interval=0.2)
 
         # Edit the values: the next admission uses them, no restart.
         values = cluster.get("configmap", "-n", NS, "istio-sidecar-injector")["data"]["values"]
