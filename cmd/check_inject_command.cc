@@ -178,7 +178,11 @@ int runCheckInject(const Args& args) {
     // 2. The injector's policy.
     const nlohmann::json empty = nlohmann::json::object();
     const nlohmann::json& spec = pod.contains("spec") ? pod["spec"] : empty;
-    auto decision = inject::decidePolicy(**config, pod["metadata"], spec, ns);
+    std::vector<std::string> trail;
+    auto decision = inject::decidePolicy(**config, pod["metadata"], spec, ns, &trail);
+    for (size_t i = 0; i < trail.size(); ++i) {
+      std::printf("  %zu. %s → next rule\n", i + 1, trail[i].c_str());
+    }
     std::printf("  policy:   %s [%.*s] — %s\n", decision.inject ? "inject" : "skip",
                 static_cast<int>(inject::reasonName(decision.reason).size()),
                 inject::reasonName(decision.reason).data(), decision.explanation.c_str());

@@ -73,15 +73,22 @@ std::string_view reasonName(Reason r) {
 }
 
 Decision decidePolicy(const InjectionConfig& config, const json& metadata, const json& spec,
-                      std::string_view namespaceName) {
+                      std::string_view namespaceName, std::vector<std::string>* trail) {
+  auto note = [trail](auto&& make) {
+    if (trail != nullptr) {
+      trail->push_back(make());
+    }
+  };
   auto hostNetwork = spec.is_object() ? spec.find("hostNetwork") : spec.end();
   if (spec.is_object() && hostNetwork != spec.end() && hostNetwork->is_boolean() && hostNetwork->get<bool>()) {
     return {false, Reason::HostNetwork, "the pod uses hostNetwork: true"};
   }
+  note([] { return std::string("hostNetwork: not set"); });
   if (namespaceName == "kube-system" || namespaceName == "kube-public") {
     return {false, Reason::IgnoredNamespace,
             "namespace " + std::string(namespaceName) + " is never injected"};
   }
+  note([&] { return "namespace " + std::string(namespaceName) + ": not an ignored namespace"; });
   std::string annotationValue;
   if (metadata.is_object()) {
     if (auto a = metadata.find("annotations"); a != metadata.end() && a->is_object()) {
@@ -99,6 +106,7 @@ Decision decidePolicy(const InjectionConfig& config, const json& metadata, const
     return {false, Reason::AnnotationDisabled,
             "annotation " + std::string(annotation::kInject) + "=\"" + annotationValue + "\" prevents injection"};
   }
+  note([] { return "annotation " + std::string(annotation::kInject) + ": not set"; });
   Labels labels = labelsOf(metadata);
   for (const auto& s : config.neverInjectSelector) {
     if (!s.selector.empty() && s.selector.matches(labels)) {
@@ -106,6 +114,10 @@ Decision decidePolicy(const InjectionConfig& config, const json& metadata, const
               "pod labels match neverInjectSelector[" + std::to_string(s.index) + "] (" + s.selector.describe() + ")"};
     }
   }
+  note([&] {
+    return "neverInjectSelector: " + std::to_string(config.neverInjectSelector.size()) +
+           " selector(s), none matches the pod's labels";
+  });
   for (const auto& s : config.alwaysInjectSelector) {
     if (!s.selector.empty() && s.selector.matches(labels)) {
       return {true, Reason::AlwaysInjectSelector,
@@ -113,6 +125,10 @@ Decision decidePolicy(const InjectionConfig& config, const json& metadata, const
                   ")"};
     }
   }
+  note([&] {
+    return "alwaysInjectSelector: " + std::to_string(config.alwaysInjectSelector.size()) +
+           " selector(s), none matches the pod's labels";
+  });
   if (config.policy == "enabled") {
     return {true, Reason::PolicyEnabled, "the injection policy is enabled"};
   }

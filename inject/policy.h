@@ -5,6 +5,7 @@
 // alwaysInjectSelector, then the policy. The Reason feeds metric labels, logs and check-inject.
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -42,8 +43,10 @@ struct Decision {
 
 // metadata: the pod's ObjectMeta JSON (labels, annotations); spec: its PodSpec JSON;
 // namespaceName: the effective namespace (request namespace when the pod has none).
+// `trail`, when given, receives one line per rule checked before the deciding one — the
+// full "why" for check-inject; the webhook passes none and pays nothing for it.
 Decision decidePolicy(const InjectionConfig& config, const nlohmann::json& metadata, const nlohmann::json& spec,
-                      std::string_view namespaceName);
+                      std::string_view namespaceName, std::vector<std::string>* trail = nullptr);
 
 // Would the API server call the webhook for this pod at all? Evaluates a
 // MutatingWebhookConfiguration (any webhook in it) against the namespace object and the pod:

@@ -167,6 +167,8 @@ TEST(CliTest, CheckInjectExplainsBothSides) {
   ASSERT_EQ(labelled.exitCode, 0) << labelled.err;
   EXPECT_NE(labelled.out.find("webhook:  called"), std::string::npos) << labelled.out;
   EXPECT_NE(labelled.out.find("[policy_enabled]"), std::string::npos) << labelled.out;
+  EXPECT_NE(labelled.out.find("3. annotation sidecar.istio.io/inject: not set"), std::string::npos)
+      << labelled.out;
   EXPECT_NE(labelled.out.find("result:   injected"), std::string::npos) << labelled.out;
 
   CliRun unlabelled = run(base + kData + "/namespace-unlabelled.yaml");

@@ -192,3 +192,33 @@ webhooks:
 
 }  // namespace
 }  // namespace sidecar::inject
+
+namespace sidecar::inject {
+namespace {
+
+TEST(PolicyTrail, ListsEveryRuleCheckedBeforeTheDecidingOne) {
+  auto config = testing::compileOrDie(
+      "policy: disabled\nneverInjectSelector:\n- matchLabels: {role: build}\n"
+      "template: |\n  containers: []\n");
+  std::vector<std::string> trail;
+  auto d = decidePolicy(*config, nlohmann::json{{"labels", {{"app", "web"}}}}, nlohmann::json::object(),
+                        "default", &trail);
+  EXPECT_EQ(d.reason, Reason::PolicyDisabled);
+  ASSERT_EQ(trail.size(), 5u);
+  EXPECT_EQ(trail[0], "hostNetwork: not set");
+  EXPECT_EQ(trail[2], "annotation sidecar.istio.io/inject: not set");
+  EXPECT_EQ(trail[3], "neverInjectSelector: 1 selector(s), none matches the pod's labels");
+}
+
+TEST(PolicyTrail, StopsAtTheAnnotation) {
+  auto config = testing::compileOrDie("policy: enabled\ntemplate: |\n  containers: []\n");
+  std::vector<std::string> trail;
+  auto d = decidePolicy(*config,
+                        nlohmann::json{{"annotations", {{"sidecar.istio.io/inject", "false"}}}},
+                        nlohmann::json::object(), "default", &trail);
+  EXPECT_EQ(d.reason, Reason::AnnotationDisabled);
+  EXPECT_EQ(trail.size(), 2u);
+}
+
+}  // namespace
+}  // namespace sidecar::inject
