@@ -1,4 +1,5 @@
 #include "inject/admission.h"
+#include "inject/kube/json_access.h"
 
 #include <simdjson.h>
 
@@ -91,14 +92,6 @@ bool parsePod(std::string_view podJson, json& metadata, json& spec) {
   return true;
 }
 
-std::string str(const json& j, const char* key) {
-  if (!j.is_object()) {
-    return "";
-  }
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::string_view outcomeReason(const AdmissionOutcome& outcome) { return reasonName(outcome.decision.reason); }
@@ -118,10 +111,10 @@ AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_vi
   }
 
   json templateMeta = metadata;
-  if (str(templateMeta, "namespace").empty()) {
+  if (kube::stringMember(templateMeta, "namespace").empty()) {
     templateMeta["namespace"] = std::string(requestNamespace);
   }
-  outcome.decision = decidePolicy(config, templateMeta, spec, str(templateMeta, "namespace"));
+  outcome.decision = decidePolicy(config, templateMeta, spec, kube::stringMember(templateMeta, "namespace"));
   outcome.message = outcome.decision.explanation;
   if (!outcome.decision.inject) {
     outcome.kind = AdmissionOutcome::Kind::Skipped;
@@ -133,7 +126,7 @@ AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_vi
   deployMeta["namespace"] = std::string(requestNamespace);
   std::string apiVersion = "v1";
   std::string kind = "Pod";
-  if (!str(metadata, "generateName").empty()) {
+  if (!kube::stringMember(metadata, "generateName").empty()) {
     auto owners = metadata.find("ownerReferences");
     if (owners != metadata.end() && owners->is_array()) {
       for (const auto& ref : *owners) {
@@ -141,12 +134,12 @@ AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_vi
         if (!ref.is_object() || controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) {
           continue;
         }
-        apiVersion = str(ref, "apiVersion");
-        kind = str(ref, "kind");
-        std::string ownerName = str(ref, "name");
+        apiVersion = kube::stringMember(ref, "apiVersion");
+        kind = kube::stringMember(ref, "kind");
+        std::string ownerName = kube::stringMember(ref, "name");
         std::string hash;
         if (auto labels = metadata.find("labels"); labels != metadata.end() && labels->is_object()) {
-          hash = str(*labels, "pod-template-hash");
+          hash = kube::stringMember(*labels, "pod-template-hash");
         }
         if (kind == "ReplicaSet" && ownerName.size() >= hash.size() &&
             ownerName.compare(ownerName.size() - hash.size(), hash.size(), hash) == 0) {
@@ -162,8 +155,8 @@ AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_vi
       }
     }
   }
-  if (str(deployMeta, "name").empty()) {
-    deployMeta["name"] = str(metadata, "name");
+  if (kube::stringMember(deployMeta, "name").empty()) {
+    deployMeta["name"] = kube::stringMember(metadata, "name");
   }
 
   PodInput input;

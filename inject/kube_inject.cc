@@ -1,4 +1,5 @@
 #include "inject/kube_inject.h"
+#include "inject/kube/json_access.h"
 
 #include <exception>
 
@@ -13,21 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string stringAt(const json& object, const char* key) {
-  if (!object.is_object()) {
-    return "";
-  }
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string kindOf(const json& object) {
-  if (!object.is_object()) {
-    return "";
-  }
-  auto it = object.find("kind");
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+std::string kindOf(const json& object) { return kube::stringMember(object, "kind"); }
 
 json& objectAt(json& parent, const char* key) {
   json& child = parent[key];
@@ -93,9 +80,9 @@ Expected<void> kubeInjectObject(const InjectionConfig& config, json& object, std
     podSpec = &objectAt(podTemplate, "spec");
   }
 
-  std::string name = stringAt(*metadata, "name");
+  std::string name = kube::stringMember(*metadata, "name");
   if (name.empty()) {
-    name = stringAt(workloadMeta, "name");
+    name = kube::stringMember(workloadMeta, "name");
   }
   auto hostNetwork = podSpec->find("hostNetwork");
   if (hostNetwork != podSpec->end() && hostNetwork->is_boolean() && hostNetwork->get<bool>()) {
@@ -105,7 +92,7 @@ Expected<void> kubeInjectObject(const InjectionConfig& config, json& object, std
   auto containers = podSpec->find("containers");
   if (containers != podSpec->end() && containers->is_array() && containers->size() > 1) {
     for (const auto& c : *containers) {
-      if (stringAt(c, "name") == "istio-proxy") {
+      if (kube::stringMember(c, "name") == "istio-proxy") {
         return {};  // already injected
       }
     }
@@ -115,7 +102,7 @@ Expected<void> kubeInjectObject(const InjectionConfig& config, json& object, std
   input.metadata = std::make_shared<const json>(*metadata);
   input.spec = std::make_shared<const json>(*podSpec);
   input.deploymentMeta = kind == "Pod" ? input.metadata : std::make_shared<const json>(workloadMeta);
-  input.apiVersion = stringAt(object, "apiVersion");
+  input.apiVersion = kube::stringMember(object, "apiVersion");
   input.kind = kind;
   input.frontend = Frontend::KubeInject;
   auto result = injectPod(config, input);

@@ -1,4 +1,5 @@
 #include "controller/drift/inventory.h"
+#include "inject/kube/json_access.h"
 
 #include <algorithm>
 
@@ -7,14 +8,7 @@ namespace sidecar::drift {
 namespace {
 
 using nlohmann::json;
-
-std::string stringMember(const json& object, const char* key) {
-  if (!object.is_object()) {
-    return "";
-  }
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+using kube::stringMember;
 
 const json& member(const json& object, const char* key) {
   static const json kNull;

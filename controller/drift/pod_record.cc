@@ -1,4 +1,5 @@
 #include "controller/drift/pod_record.h"
+#include "inject/kube/json_access.h"
 
 #include <algorithm>
 #include <set>
@@ -8,6 +9,7 @@ namespace sidecar::drift {
 namespace {
 
 using nlohmann::json;
+using kube::stringMember;
 
 constexpr std::string_view kStatusAnnotation = "sidecar.istio.io/status";
 constexpr std::string_view kProxyName = "istio-proxy";
@@ -16,14 +18,6 @@ constexpr std::string_view kProxyName = "istio-proxy";
 // 1000 replicas at one render instead of 1000.
 bool perPodLabel(std::string_view key) {
   return key == "statefulset.kubernetes.io/pod-name" || key == "apps.kubernetes.io/pod-index";
-}
-
-std::string stringMember(const json& object, const char* key) {
-  if (!object.is_object()) {
-    return "";
-  }
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 std::set<std::string> namesIn(const json& status, const char* key) {
