@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "inject/placeholder_watch.h"
 #include "inject/raw_json.h"
 #include "inject/values.h"
 
@@ -141,10 +142,17 @@ class KubeObject final : public tmpl::Object {
     if (child == nullptr) {
       return tmpl::Value::nil();
     }
+    detail::PlaceholderWatch::noteJson(*child);
     return jsonToValue(isRawJson(*child) ? parseRawJson(*child) : *child);
   }
 
-  std::string print() const override { return node_ == nullptr ? "{}" : node_->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+  std::string print() const override {
+    if (node_ == nullptr) {
+      return "{}";
+    }
+    detail::PlaceholderWatch::noteJson(*node_);
+    return node_->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
 
   const json* node() const { return node_; }
   std::string_view goType() const { return goType_; }
@@ -175,6 +183,7 @@ class KubeObject final : public tmpl::Object {
         if (child == nullptr) {
           return tmpl::Value(std::string());
         }
+        detail::PlaceholderWatch::noteJson(*child);
         return child->is_string() ? tmpl::Value(child->get_ref<const std::string&>())
                                   : tmpl::Value(child->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       case GoKind::Int:
@@ -182,6 +191,9 @@ class KubeObject final : public tmpl::Object {
       case GoKind::Bool:
         return tmpl::Value(child != nullptr && child->is_boolean() && child->get<bool>());
       case GoKind::StringMap:
+        if (child != nullptr) {
+          detail::PlaceholderWatch::noteJson(*child);
+        }
         return stringMapValue(child);
       case GoKind::Struct:
         return makeKubeValue(owner, child, f.elemType);
@@ -196,6 +208,9 @@ class KubeObject final : public tmpl::Object {
         return tmpl::makeList(std::move(items));
       }
       case GoKind::StringList: {
+        if (child != nullptr) {
+          detail::PlaceholderWatch::noteJson(*child);
+        }
         tmpl::List items;
         if (child != nullptr && child->is_array()) {
           for (const auto& item : *child) {
@@ -206,7 +221,11 @@ class KubeObject final : public tmpl::Object {
         return tmpl::makeList(std::move(items));
       }
       case GoKind::Pointer:
-        return child == nullptr ? tmpl::Value::nil() : jsonToValue(*child);
+        if (child == nullptr) {
+          return tmpl::Value::nil();
+        }
+        detail::PlaceholderWatch::noteJson(*child);
+        return jsonToValue(*child);
     }
     return tmpl::Value::nil();
   }
@@ -454,7 +473,11 @@ std::optional<std::optional<int64_t>> durationView(const tmpl::Value& v) {
 
 json objectToJson(const tmpl::Object& object) {
   if (const auto* k = dynamic_cast<const KubeObject*>(&object)) {
-    return k->node() == nullptr ? json::object() : expandRawJson(*k->node());
+    if (k->node() == nullptr) {
+      return json::object();
+    }
+    detail::PlaceholderWatch::noteJson(*k->node());
+    return expandRawJson(*k->node());
   }
   if (const auto* p = dynamic_cast<const ProtoObject*>(&object)) {
     return p->node() == nullptr ? json(nullptr) : protoJsonWithoutDefaults(*p->node());

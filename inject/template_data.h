@@ -30,7 +30,10 @@ tmpl::Value makeProtoValue(JsonPtr root, const nlohmann::json* node, const Proto
 // A plain Go struct with fixed fields; asking for any other field is an error, as in Go.
 tmpl::Value makeStructValue(std::string typeName, tmpl::MapValue::Entries fields);
 
-// Accessors used by the template functions.
+// Accessors used by the template functions. A function that reads a Kubernetes value's JSON
+// directly must either read only named members that can never hold a service-account volume
+// name (ports, annotations) or report the subtree it reads to PlaceholderWatch::noteJson, as
+// objectToJson does; otherwise AdmissionCache could reuse a result that depended on it.
 struct KubeView {
   const nlohmann::json* node = nullptr;  // null when absent
   std::string_view goType;

@@ -4,6 +4,22 @@
 
 namespace sidecar::webhook {
 
+InjectorMutator::InjectorMutator(ConfigSource source, const std::shared_ptr<Metrics>& metrics,
+                                 inject::AdmissionCacheOptions cacheOptions)
+    : source_(std::move(source)), cache_(std::make_unique<inject::AdmissionCache>(cacheOptions)) {
+  if (!metrics) {
+    return;
+  }
+  auto family = metrics->addCounter("sidecar_injection_cache_lookups_total",
+                                    "Admissions answered from the injection cache (hit), computed and remembered "
+                                    "(miss), or computed without it (bypass: pod too large)");
+  if (family) {
+    hits_ = &family->get().Add({{"result", "hit"}});
+    misses_ = &family->get().Add({{"result", "miss"}});
+    bypasses_ = &family->get().Add({{"result", "bypass"}});
+  }
+}
+
 MutationResult InjectorMutator::mutate(const AdmissionRequestView& request) const {
   MutationResult result;
   inject::InjectionConfigPtr config = source_();
@@ -20,7 +36,13 @@ MutationResult InjectorMutator::mutate(const AdmissionRequestView& request) cons
     result.message = "request kind is " + std::string(request.kind) + ", not Pod";
     return result;
   }
-  auto outcome = inject::admitPod(*config, request.object, request.namespace_);
+  inject::CacheLookup lookup = inject::CacheLookup::Bypass;
+  auto outcome = cache_->admit(config, request.object, request.namespace_, &lookup);
+  if (prometheus::Counter* counter = lookup == inject::CacheLookup::Hit    ? hits_
+                                     : lookup == inject::CacheLookup::Miss ? misses_
+                                                                           : bypasses_) {
+    counter->Increment();
+  }
   result.reason = std::string(inject::outcomeReason(outcome));
   result.message = outcome.decision.explanation;
   if (!outcome.message.empty() && outcome.message != result.message) {
