@@ -4,6 +4,7 @@
 // the injector's policy decides — then whether injection would succeed with this config.
 
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,16 @@ Flags checkInjectFlags() {
       .value("injectConfigFile", "injection config file (the 'config' key)")
       .value("meshConfigFile", "mesh config file (the 'mesh' key)")
       .value("valuesFile", "values file (the 'values' key)")
+      .value("kubeconfig", "read what the files do not give (config, Namespace, webhook configuration) "
+                           "from this cluster (also when $KUBECONFIG is set or running in a pod)", "",
+             {"c"})
+      .value("context", "kubeconfig context")
+      .value("injectorNamespace", "namespace of the injector ConfigMaps in the cluster", "sidecar-injector")
+      .value("injectConfigMapName", "ConfigMap holding the injection config and values",
+             "istio-sidecar-injector")
+      .value("meshConfigMapName", "ConfigMap holding the mesh config", "istio")
+      .value("webhookConfigName", "the injector's MutatingWebhookConfiguration in the cluster",
+             "sidecar-injector")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -81,7 +92,8 @@ std::optional<PodUnderTest> podOf(const nlohmann::json& object) {
   return result;
 }
 
-Expected<std::optional<nlohmann::json>> readObject(const std::string& path) {
+// The object of `kind` in the file at `path` (the file may also hold a List with it).
+Expected<std::optional<nlohmann::json>> readObject(const std::string& path, const std::string& kind) {
   if (path.empty()) {
     return std::optional<nlohmann::json>();
   }
@@ -93,7 +105,35 @@ Expected<std::optional<nlohmann::json>> readObject(const std::string& path) {
   if (!doc) {
     return Unexpected(doc.error().withContext(path));
   }
+  if (doc->is_object() && doc->value("kind", "") == "List" && doc->contains("items") && (*doc)["items"].is_array()) {
+    for (const auto& item : (*doc)["items"]) {
+      if (item.is_object() && item.value("kind", "") == kind) {
+        return std::optional<nlohmann::json>(item);
+      }
+    }
+  }
+  if (!doc->is_object() || doc->value("kind", "") != kind) {
+    std::string found = doc->is_object() && doc->contains("kind") && (*doc)["kind"].is_string()
+                            ? "kind " + (*doc)["kind"].get<std::string>()
+                            : doc->is_null() ? std::string("nothing (empty file)") : std::string("no kind");
+    return fail(path + ": expected a " + kind + ", found " + found);
+  }
   return std::optional<nlohmann::json>(std::move(*doc));
+}
+
+// Pods and workloads of one document; `kubectl get ... -o yaml` of several gives a List.
+std::vector<nlohmann::json> objectsOf(nlohmann::json document) {
+  std::vector<nlohmann::json> out;
+  const std::string kind = document.is_object() ? document.value("kind", "") : "";
+  if (kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 && document.contains("items") &&
+      document["items"].is_array()) {
+    for (auto& item : document["items"]) {
+      out.push_back(std::move(item));
+    }
+    return out;
+  }
+  out.push_back(std::move(document));
+  return out;
 }
 
 }  // namespace
@@ -115,9 +155,16 @@ int runCheckInject(const Args& args) {
     return 2;
   }
   std::vector<std::string> notes;
+  ClusterSource cluster;
+  cluster.kubeconfig = flags.get("kubeconfig");
+  cluster.context = flags.get("context");
+  cluster.ns = flags.get("injectorNamespace");
+  cluster.injectConfigMap = flags.get("injectConfigMapName");
+  cluster.meshConfigMap = flags.get("meshConfigMapName");
+  cluster.enabled = clusterNamed(cluster.kubeconfig, cluster.context);
   auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
                             flags.get("valuesFile")},
-                           notes);
+                           notes, cluster);
   for (const auto& n : notes) {
     std::fprintf(stderr, "check-inject: %s\n", n.c_str());
   }
@@ -125,8 +172,8 @@ int runCheckInject(const Args& args) {
     std::fprintf(stderr, "check-inject: %s\n", config.error().message.c_str());
     return 1;
   }
-  auto namespaceObject = readObject(flags.get("namespaceFile"));
-  auto webhookConfig = readObject(flags.get("webhookConfigFile"));
+  auto namespaceObject = readObject(flags.get("namespaceFile"), "Namespace");
+  auto webhookConfig = readObject(flags.get("webhookConfigFile"), "MutatingWebhookConfiguration");
   for (const auto* r : {&namespaceObject, &webhookConfig}) {
     if (!*r) {
       std::fprintf(stderr, "check-inject: %s\n", r->error().message.c_str());
@@ -139,7 +186,19 @@ int runCheckInject(const Args& args) {
     return 1;
   }
 
-  int explained = 0;
+  // Without files, the cluster's objects (when a cluster is named), read once per namespace.
+  std::optional<nlohmann::json> clusterWebhook;
+  std::string clusterWebhookError;
+  if (!webhookConfig->has_value() && cluster.enabled) {
+    if (auto read = readClusterObject(cluster, "MutatingWebhookConfiguration", flags.get("webhookConfigName"))) {
+      clusterWebhook = std::move(*read);
+    } else {
+      clusterWebhookError = read.error().message;
+    }
+  }
+  std::map<std::string, Expected<nlohmann::json>> clusterNamespaces;
+
+  std::vector<nlohmann::json> objects;
   int docIndex = 0;
   for (const auto& doc : kube::splitDocuments(*text)) {
     ++docIndex;
@@ -149,7 +208,14 @@ int runCheckInject(const Args& args) {
                    doc.firstLine, object.error().message.c_str());
       return 1;
     }
-    auto target = podOf(*object);
+    for (auto& item : objectsOf(std::move(*object))) {
+      objects.push_back(std::move(item));
+    }
+  }
+
+  int explained = 0;
+  for (auto& object : objects) {
+    auto target = podOf(object);
     if (!target) {
       continue;
     }
@@ -162,8 +228,27 @@ int runCheckInject(const Args& args) {
     std::printf("%s (namespace %s)\n", target->label.c_str(), ns.c_str());
 
     // 1. The API server side.
-    if (namespaceObject->has_value() && webhookConfig->has_value()) {
-      auto selection = inject::explainWebhookSelection(**namespaceObject, **webhookConfig, pod);
+    const nlohmann::json* namespaceForPod = namespaceObject->has_value() ? &**namespaceObject : nullptr;
+    const nlohmann::json* webhookForPod = webhookConfig->has_value() ? &**webhookConfig
+                                          : clusterWebhook          ? &*clusterWebhook
+                                                                    : nullptr;
+    std::string missing;
+    if (namespaceForPod == nullptr && cluster.enabled) {
+      auto it = clusterNamespaces.find(ns);
+      if (it == clusterNamespaces.end()) {
+        it = clusterNamespaces.emplace(ns, readClusterObject(cluster, "Namespace", ns)).first;
+      }
+      if (it->second) {
+        namespaceForPod = &*it->second;
+      } else {
+        missing = it->second.error().message;
+      }
+    }
+    if (webhookForPod == nullptr && !clusterWebhookError.empty()) {
+      missing = clusterWebhookError;
+    }
+    if (namespaceForPod != nullptr && webhookForPod != nullptr) {
+      auto selection = inject::explainWebhookSelection(*namespaceForPod, *webhookForPod, pod);
       std::printf("  webhook:  %s — %s\n", selection.called ? "called" : "NOT called",
                   selection.explanation.c_str());
       if (!selection.called) {
@@ -171,8 +256,10 @@ int runCheckInject(const Args& args) {
                     "injector\n\n");
         continue;
       }
+    } else if (!missing.empty()) {
+      std::printf("  webhook:  not evaluated (%s)\n", missing.c_str());
     } else {
-      std::printf("  webhook:  not evaluated (give --namespaceFile and --webhookConfigFile)\n");
+      std::printf("  webhook:  not evaluated (give --namespaceFile and --webhookConfigFile, or --kubeconfig)\n");
     }
 
     // 2. The injector's policy.

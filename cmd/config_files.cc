@@ -1,5 +1,7 @@
 #include "cmd/config_files.h"
 
+#include <cstdlib>
+
 #include "cmd/defaults.h"
 #include "cmd/io.h"
 
@@ -71,6 +73,43 @@ Expected<ClusterTexts> readCluster(const ClusterSource&) {
 #endif
 
 }  // namespace
+
+bool clusterNamed(const std::string& kubeconfig, const std::string& context) {
+  return !kubeconfig.empty() || !context.empty() || std::getenv("KUBECONFIG") != nullptr ||
+         std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
+}
+
+#ifdef SIDECAR_HAVE_CONTROLLER
+Expected<nlohmann::json> readClusterObject(const ClusterSource& cluster, std::string_view kind,
+                                           const std::string& name) {
+  const controller::ResourceDescriptor* resource = nullptr;
+  if (kind == "Namespace") {
+    resource = &controller::resources::kNamespaces;
+  } else if (kind == "MutatingWebhookConfiguration") {
+    resource = &controller::resources::kMutatingWebhookConfigurations;
+  } else {
+    return fail("cannot read a " + std::string(kind) + " from the cluster");
+  }
+  auto connection = controller::resolveConnection({cluster.kubeconfig, cluster.context},
+                                                  controller::processEnv());
+  if (!connection) {
+    return Unexpected(connection.error());
+  }
+  auto client = controller::RestClient::create(*connection);
+  if (!client) {
+    return Unexpected(client.error());
+  }
+  auto object = (*client)->get(*resource, "", name);
+  if (!object) {
+    return fail("reading " + std::string(kind) + " " + name + ": " + object.error().message);
+  }
+  return std::move(*object);
+}
+#else
+Expected<nlohmann::json> readClusterObject(const ClusterSource&, std::string_view, const std::string&) {
+  return fail("this build has no Kubernetes client; give the files");
+}
+#endif
 
 Expected<inject::InjectionConfigPtr> loadConfig(const ConfigPaths& paths,
                                                 std::vector<std::string>& notes,

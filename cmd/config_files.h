@@ -5,7 +5,10 @@
 // inject something the cluster does not).
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "common/expected.h"
 #include "inject/config.h"
@@ -34,5 +37,13 @@ struct ClusterSource {
 Expected<inject::InjectionConfigPtr> loadConfig(const ConfigPaths& paths,
                                                 std::vector<std::string>& notes,
                                                 const ClusterSource& cluster = {});
+
+// The cluster's copy of one object check-inject needs: kind "Namespace" (ns ignored) or
+// "MutatingWebhookConfiguration".
+Expected<nlohmann::json> readClusterObject(const ClusterSource& cluster, std::string_view kind,
+                                           const std::string& name);
+
+// True when a cluster is named (flags, $KUBECONFIG, or running in a pod).
+bool clusterNamed(const std::string& kubeconfig, const std::string& context);
 
 }  // namespace sidecar::cmd

@@ -49,6 +49,11 @@ Flags driftFlags() {
       .value("output", "table (default), json or yaml", "table", {"o"})
       .value("kubeconfig", "kubeconfig for reading the cluster (default: $KUBECONFIG, ~/.kube/config)")
       .value("context", "kubeconfig context")
+      .value("injectorNamespace", "namespace of the injector ConfigMaps (read from the cluster when no "
+                                  "config files are given)", "sidecar-injector")
+      .value("injectConfigMapName", "ConfigMap holding the injection config and values",
+             "istio-sidecar-injector")
+      .value("meshConfigMapName", "ConfigMap holding the mesh config", "istio")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -151,7 +156,15 @@ int run(const Flags& flags) {
   }
   std::vector<std::string> notes;
   ConfigPaths currentPaths{flags.get("injectConfigFile"), flags.get("meshConfigFile"), flags.get("valuesFile")};
-  auto config = loadConfig(currentPaths, notes);
+  // Against a cluster, its own injector config is the expected state; files override it.
+  ClusterSource cluster;
+  cluster.kubeconfig = flags.get("kubeconfig");
+  cluster.context = flags.get("context");
+  cluster.ns = flags.get("injectorNamespace");
+  cluster.injectConfigMap = flags.get("injectConfigMapName");
+  cluster.meshConfigMap = flags.get("meshConfigMapName");
+  cluster.enabled = !flags.isSet("pods");
+  auto config = loadConfig(currentPaths, notes, cluster);
   for (const auto& n : notes) {
     std::fprintf(stderr, "drift: %s\n", n.c_str());
   }
@@ -178,7 +191,7 @@ int run(const Flags& flags) {
       }
     }
     std::vector<std::string> proposedNotes;
-    auto proposedConfig = loadConfig(proposedPaths, proposedNotes);
+    auto proposedConfig = loadConfig(proposedPaths, proposedNotes, cluster);
     if (!proposedConfig) {
       std::fprintf(stderr, "drift: proposed config: %s\n", proposedConfig.error().message.c_str());
       return 1;

@@ -62,9 +62,7 @@ int runKubeInject(const Args& args) {
   cluster.ns = flags.get("istioNamespace");
   cluster.injectConfigMap = flags.get("injectConfigMapName");
   cluster.meshConfigMap = flags.get("meshConfigMapName");
-  cluster.enabled = !cluster.kubeconfig.empty() || !cluster.context.empty() ||
-                    std::getenv("KUBECONFIG") != nullptr ||
-                    std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
+  cluster.enabled = clusterNamed(cluster.kubeconfig, cluster.context);
   auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
                             flags.get("valuesFile")},
                            notes, cluster);

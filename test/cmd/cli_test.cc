@@ -29,7 +29,8 @@ CliRun run(const std::string& args, const std::string& stdinFile = "/dev/null") 
   auto dir = std::filesystem::temp_directory_path() / ("cli_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto errPath = dir / "stderr";
-  std::string cmd = std::string(SIDECAR_BINARY) + " " + args + " <" + stdinFile + " 2>" +
+  // No ambient cluster: these tests are about files (cluster reads have their own e2e tests).
+  std::string cmd = "env -u KUBECONFIG -u KUBERNETES_SERVICE_HOST " + std::string(SIDECAR_BINARY) + " " + args + " <" + stdinFile + " 2>" +
                     errPath.string();
   CliRun r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
@@ -184,6 +185,29 @@ TEST(CliTest, CheckInjectReportsOptOutAndFailingInjection) {
   CliRun bad = run("check-inject -f " + kData + "/invalid-annotation.yaml");
   ASSERT_EQ(bad.exitCode, 0) << bad.err;
   EXPECT_NE(bad.out.find("injection FAILS [invalid_annotation]"), std::string::npos) << bad.out;
+}
+
+TEST(CliTest, CheckInjectExplainsEveryPodOfAList) {
+  // What `kubectl get pods -o yaml` prints for several pods.
+  CliRun list = run("check-inject -f " + kData + "/pod-list.yaml --webhookConfigFile " + kData +
+                    "/webhook-config.yaml --namespaceFile " + kData + "/namespace-labelled.yaml");
+  ASSERT_EQ(list.exitCode, 0) << list.err;
+  EXPECT_NE(list.out.find("Pod/web-1 "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("Pod/web-2 "), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("[annotation_disabled]"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("result:   injected"), std::string::npos) << list.out;
+}
+
+TEST(CliTest, CheckInjectRejectsAWrongOrEmptyNamespaceFile) {
+  std::string base = "check-inject -f " + kSamples + "/sleep.yaml --webhookConfigFile " + kData +
+                     "/webhook-config.yaml --namespaceFile ";
+  CliRun empty = run(base + "/dev/null");
+  EXPECT_EQ(empty.exitCode, 1);
+  EXPECT_NE(empty.err.find("expected a Namespace, found nothing (empty file)"), std::string::npos) << empty.err;
+  CliRun wrong = run(base + kData + "/webhook-config.yaml");
+  EXPECT_EQ(wrong.exitCode, 1);
+  EXPECT_NE(wrong.err.find("expected a Namespace, found kind MutatingWebhookConfiguration"), std::string::npos)
+      << wrong.err;
 }
 
 }  // namespace
