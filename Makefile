@@ -65,13 +65,24 @@ IMAGE ?= sidecar-injector:$(VERSION)
 image:
 	docker build -t $(IMAGE) .
 
+# `make deploy KUBECTL="kubectl --context prod"` targets another cluster, APPLY_FLAGS adds
+# to the apply (`--dry-run=server`, say). The CRDs go first so they are established before
+# anything could use them; manifests/ is ordered by file name.
+KUBECTL ?= kubectl
+APPLY_FLAGS ?=
 deploy:
-	kubectl apply --server-side -k manifests
+	$(KUBECTL) apply $(APPLY_FLAGS) -f crds/
+	$(KUBECTL) apply $(APPLY_FLAGS) -f manifests/
 
-# The webhook goes first, so pod creation never waits on an injector being removed.
+# The webhook goes first, so pod creation never waits on an injector being removed; the
+# namespace takes the Deployment, Service, ConfigMaps, RBAC Role, Lease and CA Secret with it;
+# the CRD takes every SidecarDriftReport. Injected sidecars stay until their pods restart.
 undeploy:
-	kubectl delete mutatingwebhookconfiguration sidecar-injector --ignore-not-found
-	kubectl delete -k manifests --ignore-not-found
+	$(KUBECTL) delete mutatingwebhookconfiguration sidecar-injector --ignore-not-found
+	$(KUBECTL) delete namespace sidecar-injector --ignore-not-found
+	$(KUBECTL) delete clusterrolebinding sidecar-injector --ignore-not-found
+	$(KUBECTL) delete clusterrole sidecar-injector --ignore-not-found
+	$(KUBECTL) delete customresourcedefinition sidecardriftreports.sidecar.injector.dev --ignore-not-found
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)

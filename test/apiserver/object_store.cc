@@ -1,5 +1,6 @@
 #include "test/apiserver/object_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <random>
@@ -218,6 +219,9 @@ const std::vector<ResourceType>& builtinResources() {
       {"sidecar.injector.dev", "v1alpha1", "sidecardriftreports", "sidecardriftreport", "SidecarDriftReport",
        false, {"sdr"}},
       {"rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, {}},
+      // Stored so `kubectl apply -f crds/` works; the CRDs it installs are not served from it.
+      {"apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
+       "CustomResourceDefinition", false, {"crd", "crds"}},
   };
   return kTypes;
 }
@@ -432,6 +436,10 @@ Routed ObjectStore::route(const ApiRequest& r) {
     out.watch = std::move(spec);
     return out;
   }
+  if (t.subresource == "scale" && !t.name.empty()) {
+    out.response = doScale(t, r);
+    return out;
+  }
   if (r.method == "GET") {
     out.response = t.name.empty() ? doList(t, r) : doGet(t, r);
   } else if (r.method == "POST" && t.name.empty()) {
@@ -450,16 +458,54 @@ Routed ObjectStore::route(const ApiRequest& r) {
 
 std::string ObjectStore::table(const ResourceType& type, const std::vector<const json*>& items) const {
   json columns = json::array({{{"name", "Name"}, {"type", "string"}, {"format", "name"}, {"description", "Name"}}});
+  auto column = [&](const char* name, const char* colType) {
+    columns.push_back({{"name", name}, {"type", colType}, {"format", ""}, {"description", name}});
+  };
+  // The columns people read in walkthroughs: READY 2/2 is how an injected pod shows.
   if (type.resource == "configmaps") {
-    columns.push_back({{"name", "Data"}, {"type", "integer"}, {"format", ""}, {"description", "Keys"}});
+    column("Data", "integer");
+  } else if (type.resource == "pods") {
+    column("Ready", "string");
+    column("Status", "string");
+    column("Restarts", "integer");
+  } else if (type.resource == "deployments") {
+    column("Ready", "string");
+    column("Up-to-date", "integer");
+    column("Available", "integer");
+  } else if (type.resource == "replicasets") {
+    column("Desired", "integer");
+    column("Current", "integer");
+    column("Ready", "integer");
   }
-  columns.push_back({{"name", "Age"}, {"type", "string"}, {"format", ""}, {"description", "Age"}});
+  column("Age", "string");
   json rows = json::array();
   for (const json* o : items) {
     const auto& meta = (*o)["metadata"];
     json cells = json::array({meta.value("name", "")});
+    const json spec = o->value("spec", json::object());
+    const json status = o->value("status", json::object());
     if (type.resource == "configmaps") {
       cells.push_back(o->contains("data") && (*o)["data"].is_object() ? (*o)["data"].size() : 0);
+    } else if (type.resource == "pods") {
+      const json statuses = status.value("containerStatuses", json::array());
+      const auto ready = std::count_if(statuses.begin(), statuses.end(),
+                                       [](const json& c) { return c.is_object() && c.value("ready", false); });
+      cells.push_back(std::to_string(ready) + "/" + std::to_string(spec.value("containers", json::array()).size()));
+      cells.push_back(status.value("phase", "Pending"));
+      int64_t restarts = 0;
+      for (const auto& c : statuses) {
+        restarts += c.is_object() ? c.value("restartCount", 0) : 0;
+      }
+      cells.push_back(restarts);
+    } else if (type.resource == "deployments") {
+      cells.push_back(std::to_string(status.value("readyReplicas", 0)) + "/" +
+                      std::to_string(spec.value("replicas", 1)));
+      cells.push_back(status.value("updatedReplicas", 0));
+      cells.push_back(status.value("availableReplicas", 0));
+    } else if (type.resource == "replicasets") {
+      cells.push_back(spec.value("replicas", 1));
+      cells.push_back(status.value("replicas", 0));
+      cells.push_back(status.value("readyReplicas", 0));
     }
     cells.push_back(ageText(meta.value("creationTimestamp", "")));
     rows.push_back({{"cells", cells}, {"object", *o}});
@@ -765,6 +811,84 @@ ApiResponse ObjectStore::doPatch(const Target& t, const ApiRequest& r) {
     }
   }
   return storeUpdate(t, r, std::move(updated), current);
+}
+
+ApiResponse ObjectStore::doScale(const Target& t, const ApiRequest& r) {
+  const std::string& kind = t.type->resource;
+  if (kind != "deployments" && kind != "replicasets" && kind != "statefulsets") {
+    return statusResponse(404, "NotFound", "the server could not find the requested resource");
+  }
+  auto toScale = [](const json& o) {
+    std::string selector;
+    const json spec = o.value("spec", json::object());
+    const json matchLabels = spec.value("selector", json::object()).value("matchLabels", json::object());
+    for (const auto& [k, v] : matchLabels.items()) {
+      selector += (selector.empty() ? "" : ",") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    const json& meta = o["metadata"];
+    json scaleMeta = json::object();
+    for (const char* key : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
+      if (meta.contains(key)) {
+        scaleMeta[key] = meta[key];
+      }
+    }
+    return json{{"kind", "Scale"},
+                {"apiVersion", "autoscaling/v1"},
+                {"metadata", scaleMeta},
+                {"spec", {{"replicas", spec.value("replicas", 1)}}},
+                {"status", {{"replicas", o.value("status", json::object()).value("replicas", 0)}, {"selector", selector}}}};
+  };
+  std::lock_guard lock(mutex_);
+  auto& bucket = objects_[t.type->key()];
+  auto it = bucket.find(objectKey(t.ns, t.name));
+  if (it == bucket.end()) {
+    return statusResponse(404, "NotFound", notFoundMessage(*t.type, t.name));
+  }
+  const json current = it->second.object;
+  const json scale = toScale(current);
+  ApiResponse res;
+  if (r.method == "GET") {
+    res.body = scale.dump();
+    return res;
+  }
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded()) {
+    return statusResponse(400, "BadRequest", "scale: body is not valid JSON");
+  }
+  json desired;
+  const std::string ct = r.contentType.substr(0, r.contentType.find(';'));
+  try {
+    if (r.method == "PUT") {
+      desired = body;
+    } else if (r.method == "PATCH" && ct == "application/json-patch+json" && body.is_array()) {
+      desired = scale.patch(body);
+    } else if (r.method == "PATCH" && (ct == "application/merge-patch+json" ||
+                                       ct == "application/strategic-merge-patch+json")) {
+      desired = scale;
+      desired.merge_patch(body);
+    } else {
+      return statusResponse(405, "MethodNotAllowed", r.method + " " + ct + " is not supported on scale");
+    }
+  } catch (const json::exception& e) {
+    return statusResponse(422, "Invalid", std::string("scale patch: ") + e.what());
+  }
+  const json replicas = desired.is_object() ? desired.value("spec", json::object()).value("replicas", json()) : json();
+  if (!replicas.is_number_integer() || replicas.get<int64_t>() < 0) {
+    return statusResponse(422, "Invalid", "Scale.autoscaling \"" + t.name +
+                                              "\" is invalid: spec.replicas: must be a non-negative integer");
+  }
+  json updated = current;
+  updated["spec"]["replicas"] = replicas;
+  const std::string sentRv = desired.is_object() ? desired.value("metadata", json::object()).value("resourceVersion", "") : "";
+  if (!sentRv.empty()) {
+    updated["metadata"]["resourceVersion"] = sentRv;
+  }
+  ApiResponse stored = storeUpdate(t, r, std::move(updated), current);
+  if (stored.status != 200) {
+    return stored;
+  }
+  res.body = toScale(json::parse(stored.body)).dump();
+  return res;
 }
 
 ApiResponse ObjectStore::doDelete(const Target& t, const ApiRequest& r) {

@@ -7,12 +7,17 @@ time: a ConfigMap that no longer matches the built-in defaults, a webhook that b
 own pods, RBAC broader (or narrower) than the code needs, a dashboard querying a metric the
 binary does not export.
 
+The install is `kubectl apply -f crds/ -f manifests/` (files in lexical order, sub-directories
+not read) or `kubectl apply -k manifests`; both must work, so every file the first reads is
+a Kubernetes object and the NN- prefixes put the Namespace first and the webhook last.
+
 Usage:
   check_manifests.py --root REPO                 run every check, exit 1 on any error
   check_manifests.py --root REPO --promtool P    also parse every dashboard expression with P
   check_manifests.py --root REPO --kubectl K     also render manifests/ with `K kustomize`
   check_manifests.py --root REPO --write-configmaps
-                                                 regenerate the two ConfigMaps from cmd/defaults
+                                                 regenerate the generated ConfigMaps: the two
+                                                 from cmd/defaults, the dashboard's from its JSON
 """
 
 import argparse
@@ -44,12 +49,19 @@ CONFIGMAP_SOURCES = {
     "istio": {"mesh": "mesh.yaml"},
 }
 CONFIGMAP_FILES = {
-    "istio-sidecar-injector": "configmap-istio-sidecar-injector.yaml",
-    "istio": "configmap-istio.yaml",
+    "istio-sidecar-injector": "30-configmap-istio-sidecar-injector.yaml",
+    "istio": "31-configmap-istio.yaml",
 }
+# The Grafana dashboard: the JSON for manual import, and the same bytes in a ConfigMap that
+# Grafana's dashboard sidecar (grafana/helm-charts, kube-prometheus-stack) loads by label.
+DASHBOARD_JSON = "manifests/dashboards/sidecar-injector.json"
+DASHBOARD_CONFIGMAP = "sidecar-injector-dashboard"
+DASHBOARD_CONFIGMAP_FILE = "60-grafana-dashboard.yaml"
+DASHBOARD_KEY = "sidecar-injector.json"
+DASHBOARD_LABEL = ("grafana_dashboard", "1")
 CONFIGMAP_HEADERS = {
     "istio-sidecar-injector": "The injection policy and template (config) and the values it reads (values).",
-    "istio": "The mesh configuration (mesh): the proxy defaults the injection template reads.",
+    "istio": "The mesh configuration (mesh); only defaultConfig matters to injection.",
 }
 
 # The complete grant, as (role kind, apiGroup, resource, verb, resourceName or None). The
@@ -179,28 +191,78 @@ def load_yaml_file(path, report, rel):
     return out
 
 
+def load_json_file(path, report, rel):
+    """A .json manifest as one document, like load_yaml_file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        report.error(rel, f"does not parse as JSON: {e}")
+        return []
+    if not isinstance(doc, dict):
+        report.error(rel, "document is not an object")
+        return []
+    return [(0, doc)]
+
+
 def yaml_files(directory):
     if not os.path.isdir(directory):
         return []
     return sorted(n for n in os.listdir(directory) if n.endswith((".yaml", ".yml")))
 
 
+# What `kubectl apply -f DIR` reads: files with these endings, in byte order of their names,
+# without descending into sub-directories.
+APPLIED_ENDINGS = (".yaml", ".yml", ".json")
+# kustomize accepts this name too; kubectl apply -f skips it (no recognised ending).
+KUSTOMIZATION_FILE = "Kustomization"
+INSTALL_DIRS = ("crds", "manifests")  # in the order the install command names them
+
+
+def applied_files(directory):
+    if not os.path.isdir(directory):
+        return []
+    return sorted((n for n in os.listdir(directory)
+                   if n.endswith(APPLIED_ENDINGS) and os.path.isfile(os.path.join(directory, n))),
+                  key=lambda n: n.encode())
+
+
+def is_kustomize_config(doc):
+    return str(doc.get("apiVersion", "")).startswith("kustomize.config.k8s.io/") \
+        or doc.get("kind") in ("Kustomization", "Component")
+
+
 class Tree:
-    """The parsed manifests of a repository checkout."""
+    """The parsed manifests of a repository checkout, in `kubectl apply -f crds/ -f manifests/`
+    order."""
 
     def __init__(self, root, report):
         self.root = root
         self.report = report
-        self.objects = []  # (relative file, object)
+        self.objects = []  # (relative file, object), in apply order
         self.kustomizations = {}  # relative dir -> object
-        for sub in ("crds", "manifests"):
-            for name in yaml_files(os.path.join(root, sub)):
+        for sub in INSTALL_DIRS:
+            for name in applied_files(os.path.join(root, sub)):
                 rel = f"{sub}/{name}"
-                for _, doc in load_yaml_file(os.path.join(root, rel), report, rel):
-                    if doc.get("kind") == "Kustomization":
-                        self.kustomizations[sub] = doc
+                if name.endswith(".json"):
+                    docs = load_json_file(os.path.join(root, rel), report, rel)
+                else:
+                    docs = load_yaml_file(os.path.join(root, rel), report, rel)
+                for _, doc in docs:
+                    if is_kustomize_config(doc):
+                        why = f"a kustomize file: name it {KUSTOMIZATION_FILE}"
+                    elif not (doc.get("kind") or doc.get("apiVersion")):
+                        why = "no apiVersion/kind: move it to a sub-directory"
                     else:
+                        # One of the two missing is an incomplete object: check_objects names it.
                         self.objects.append((rel, doc))
+                        continue
+                    report.error(rel, f"`kubectl apply -f {sub}/` would send this file to the API server, "
+                                 f"but it is not a Kubernetes object ({why})")
+            path = os.path.join(root, sub, KUSTOMIZATION_FILE)
+            if os.path.isfile(path):
+                for _, doc in load_yaml_file(path, report, f"{sub}/{KUSTOMIZATION_FILE}"):
+                    self.kustomizations[sub] = doc
 
     def of_kind(self, kind):
         return [(rel, o) for rel, o in self.objects if o.get("kind") == kind]
@@ -248,9 +310,9 @@ def check_kustomization(tree):
     root = tree.root
     for sub in ("manifests", "crds"):
         k = tree.kustomizations.get(sub)
-        where = f"{sub}/kustomization.yaml"
+        where = f"{sub}/{KUSTOMIZATION_FILE}"
         if k is None:
-            r.error(where, "missing")
+            r.error(where, "missing (`kubectl apply -k manifests` needs it)")
             continue
         if k.get("apiVersion") != "kustomize.config.k8s.io/v1beta1":
             r.error(where, "apiVersion must be kustomize.config.k8s.io/v1beta1")
@@ -263,20 +325,43 @@ def check_kustomization(tree):
         for entry in resources:
             path = os.path.normpath(os.path.join(root, sub, str(entry)))
             if os.path.isdir(path):
-                if not os.path.isfile(os.path.join(path, "kustomization.yaml")):
-                    r.error(where, f"resource directory {entry} has no kustomization.yaml")
+                if not any(os.path.isfile(os.path.join(path, n))
+                           for n in ("kustomization.yaml", "kustomization.yml", KUSTOMIZATION_FILE)):
+                    r.error(where, f"resource directory {entry} has no kustomization file")
             elif not os.path.isfile(path):
                 r.error(where, f"resource {entry} does not exist")
             elif os.path.dirname(path) != os.path.join(os.path.normpath(root), sub):
                 # kustomize refuses files outside the kustomization root by default.
                 r.error(where, f"resource {entry} is outside {sub}/; reference its directory instead")
-        for name in yaml_files(os.path.join(root, sub)):
-            if name != "kustomization.yaml" and name not in resources:
-                r.error(where, f"{sub}/{name} is not listed in resources")
+        for name in applied_files(os.path.join(root, sub)):
+            if name not in resources:
+                r.error(where, f"{sub}/{name} is not listed in resources (`kubectl apply -k` would "
+                        "install less than `kubectl apply -f`)")
         if sub == "manifests":
             if "../crds" not in resources:
                 r.error(where, "resources must include ../crds so one apply installs the CRD")
             check_kustomization_order(tree, resources, where)
+
+
+def check_apply_order(tree):
+    """`kubectl apply -f crds/ -f manifests/` creates objects in file-name order and stops at
+    nothing: an object in a namespace that does not exist yet fails with NotFound. So the
+    Namespace must come before every namespaced object, and the webhook registration last
+    (the API server must not be pointed at a Service before it exists)."""
+    r = tree.report
+    namespace_at = next((i for i, (_, o) in enumerate(tree.objects)
+                         if o.get("kind") == "Namespace" and get(o, "metadata", "name") == INJECTOR_NAMESPACE), None)
+    if namespace_at is None:
+        return  # check_namespace reports the missing Namespace
+    namespace_file = tree.objects[namespace_at][0]
+    for rel, o in tree.objects[:namespace_at]:
+        if o.get("kind") not in CLUSTER_SCOPED_KINDS:
+            r.error(rel, f"{describe(o)} is applied before its Namespace ({namespace_file}): "
+                    f"`kubectl apply -f` fails with namespace not found; give the file a higher NN- prefix")
+    hooks = [i for i, (_, o) in enumerate(tree.objects) if o.get("kind") == "MutatingWebhookConfiguration"]
+    if hooks and hooks[-1] != len(tree.objects) - 1:
+        r.error(tree.objects[hooks[-1]][0], "the MutatingWebhookConfiguration must be the last object "
+                f"`kubectl apply -f` creates, but {tree.objects[-1][0]} sorts after it")
 
 
 def check_kustomization_order(tree, resources, where):
@@ -381,12 +466,66 @@ def render_configmap(root, cm_name):
     return "\n".join(lines) + "\n"
 
 
+def read_dashboard(root):
+    with open(os.path.join(root, DASHBOARD_JSON), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+def render_dashboard_configmap(root):
+    key, value = DASHBOARD_LABEL
+    lines = [
+        "# The Grafana dashboard, for Grafana's dashboard sidecar: it loads every ConfigMap labelled",
+        f"# {key}: \"{value}\" (in its own namespace, or all of them with searchNamespace=ALL).",
+        f"# Generated from {DASHBOARD_JSON} (the file to import by hand) by",
+        "# `python3 test/manifests/check_manifests.py --write-configmaps`; the manifests test fails",
+        "# while the two differ.",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        f"  name: {DASHBOARD_CONFIGMAP}",
+        f"  namespace: {INJECTOR_NAMESPACE}",
+        "  labels:",
+        "    app.kubernetes.io/name: sidecar-injector",
+        "    app.kubernetes.io/part-of: sidecar-injector",
+        f"    {key}: \"{value}\"",
+        "data:",
+        f"  {DASHBOARD_KEY}: {block_scalar(read_dashboard(root), 4)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def write_configmaps(root):
-    for cm_name, file_name in CONFIGMAP_FILES.items():
+    outputs = [(file_name, render_configmap(root, cm_name)) for cm_name, file_name in CONFIGMAP_FILES.items()]
+    outputs.append((DASHBOARD_CONFIGMAP_FILE, render_dashboard_configmap(root)))
+    for file_name, text in outputs:
         path = os.path.join(root, "manifests", file_name)
         with open(path, "w", encoding="utf-8") as f:
-            f.write(render_configmap(root, cm_name))
+            f.write(text)
         print(f"wrote {os.path.relpath(path, root)}")
+
+
+def check_dashboard_configmap(tree):
+    r = tree.report
+    rel, cm = tree.one("ConfigMap", DASHBOARD_CONFIGMAP)
+    if cm is None:
+        return
+    where = f"{rel}: ConfigMap/{DASHBOARD_CONFIGMAP}"
+    key, value = DASHBOARD_LABEL
+    if get(cm, "metadata", "labels", key) != value:
+        r.error(where, f"label {key}: \"{value}\" is missing (Grafana's sidecar finds dashboards by it)")
+    data = cm.get("data") or {}
+    if list(data) != [DASHBOARD_KEY]:
+        r.error(where, f"data keys are {sorted(data)}, want [{DASHBOARD_KEY!r}]")
+    try:
+        want = read_dashboard(tree.root)
+    except OSError as e:
+        r.error(where, f"cannot read {DASHBOARD_JSON}: {e}")
+        return
+    got = data.get(DASHBOARD_KEY)
+    if got != want:
+        at = first_difference(got or "", want)
+        r.error(where, f"data.{DASHBOARD_KEY} differs from {DASHBOARD_JSON} (first difference at line "
+                f"{want[:at].count(chr(10)) + 1}); run: python3 test/manifests/check_manifests.py --write-configmaps")
 
 
 # --- CRD --------------------------------------------------------------------------------
@@ -961,7 +1100,7 @@ def dashboard_panels(panels):
 
 
 def check_dashboard(root, report, promtool=None):
-    rel = "manifests/grafana-dashboard.json"
+    rel = DASHBOARD_JSON
     try:
         with open(os.path.join(root, rel), encoding="utf-8") as f:
             dash = json.load(f)
@@ -1054,7 +1193,7 @@ def check_promql(exprs, report, promtool):
     finally:
         os.unlink(path)
     if done.returncode != 0:
-        report.error("manifests/grafana-dashboard.json", "promtool rejects an expression:\n"
+        report.error(DASHBOARD_JSON, "promtool rejects an expression:\n"
                      + (done.stdout + done.stderr).strip())
 
 
@@ -1156,8 +1295,8 @@ def run(root, promtool=None, kubectl=None):
     """Every check against the checkout at `root`; returns the list of errors."""
     report = Report()
     tree = Tree(root, report)
-    for check in (check_objects, check_kustomization, check_configmaps, check_crd, check_report_examples,
-                  check_rbac, check_namespace, check_dockerfile, check_cert_manager):
+    for check in (check_objects, check_kustomization, check_apply_order, check_configmaps, check_crd, check_report_examples,
+                  check_rbac, check_namespace, check_dockerfile, check_cert_manager, check_dashboard_configmap):
         guarded(report, check, tree)
     pod_labels, container, flags = guarded(report, check_deployment, tree, fallback=({}, {}, {}))
     svc = guarded(report, check_service_pdb, tree, pod_labels, container)
@@ -1176,7 +1315,7 @@ def main():
     parser.add_argument("--promtool", help="promtool binary: also parse the dashboard's PromQL")
     parser.add_argument("--kubectl", help="kubectl binary: also render manifests/ with its built-in kustomize")
     parser.add_argument("--write-configmaps", action="store_true",
-                        help="regenerate manifests/configmap-*.yaml from cmd/defaults and exit")
+                        help="regenerate the generated ConfigMaps (cmd/defaults, the dashboard JSON) and exit")
     args = parser.parse_args()
     root = os.path.abspath(args.root)
     if args.write_configmaps:

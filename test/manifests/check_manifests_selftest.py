@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_manifests as cm  # noqa: E402
 import yaml  # noqa: E402
@@ -74,6 +75,14 @@ def add_file(rel, text):
     return apply
 
 
+def rename(rel, new_rel):
+    return lambda root: os.rename(os.path.join(root, rel), os.path.join(root, new_rel))
+
+
+def copy(rel, new_rel):
+    return lambda root: shutil.copy(os.path.join(root, rel), os.path.join(root, new_rel))
+
+
 def container(docs):
     return docs[0]["spec"]["template"]["spec"]["containers"][0]
 
@@ -106,44 +115,48 @@ def del_item(getter, key):
     return fn
 
 
-D = "manifests/deployment.yaml"
-W = "manifests/mutatingwebhookconfiguration.yaml"
-RC = "manifests/rbac-cluster.yaml"
-RN = "manifests/rbac-namespace.yaml"
+D = "manifests/50-deployment.yaml"
+W = "manifests/90-mutatingwebhookconfiguration.yaml"
+RC = "manifests/21-rbac-cluster.yaml"
+RN = "manifests/20-rbac-namespace.yaml"
 CRD = "crds/sidecardriftreports.yaml"
-G = "manifests/grafana-dashboard.json"
+G = "manifests/dashboards/sidecar-injector.json"
+GC = "manifests/60-grafana-dashboard.yaml"
+K = "manifests/Kustomization"
+NS = "manifests/00-namespace.yaml"
+SVC = "manifests/40-service.yaml"
 
 # (name, mutation, substring the report must contain)
 CASES = [
     ("default edited without the ConfigMap",
      edit_text("cmd/defaults/values.yaml", lambda t: t + "# tweak\n"), "data.values differs from cmd/defaults/values.yaml"),
     ("ConfigMap edited without the default",
-     edit_yaml("manifests/configmap-istio.yaml", lambda d: d[0]["data"].update(mesh=d[0]["data"]["mesh"] + "# x\n")),
+     edit_yaml("manifests/31-configmap-istio.yaml", lambda d: d[0]["data"].update(mesh=d[0]["data"]["mesh"] + "# x\n")),
      "data.mesh differs"),
     ("ConfigMap with CRLF default", edit_text("cmd/defaults/mesh.yaml", lambda t: t.replace("\n", "\r\n", 1)),
      "data.mesh differs"),
     ("ConfigMap with an extra key",
-     edit_yaml("manifests/configmap-istio.yaml", lambda d: d[0]["data"].update(extra="x")), "data keys are"),
+     edit_yaml("manifests/31-configmap-istio.yaml", lambda d: d[0]["data"].update(extra="x")), "data keys are"),
     ("broken YAML names the line",
-     edit_text("manifests/service.yaml", lambda t: t + "  bad: [unclosed\n"), "YAML does not parse at line"),
-    ("object without a name", edit_yaml("manifests/serviceaccount.yaml", lambda d: d[0]["metadata"].pop("name")),
+     edit_text(SVC, lambda t: t + "  bad: [unclosed\n"), "YAML does not parse at line"),
+    ("object without a name", edit_yaml("manifests/10-serviceaccount.yaml", lambda d: d[0]["metadata"].pop("name")),
      "metadata.name is missing"),
-    ("object without apiVersion", edit_yaml("manifests/service.yaml", lambda d: d[0].pop("apiVersion")),
+    ("object without apiVersion", edit_yaml(SVC, lambda d: d[0].pop("apiVersion")),
      "apiVersion is missing"),
     ("namespaced object in another namespace",
-     edit_yaml("manifests/service.yaml", lambda d: d[0]["metadata"].update(namespace="default")),
+     edit_yaml(SVC, lambda d: d[0]["metadata"].update(namespace="default")),
      "metadata.namespace must be sidecar-injector"),
-    ("manifest not in the kustomization", add_file("manifests/extra.yaml",
+    ("manifest not in the kustomization", add_file("manifests/70-extra.yaml",
      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: sidecar-injector\n"),
-     "manifests/extra.yaml is not listed"),
-    ("kustomization names a missing file", remove("manifests/poddisruptionbudget.yaml"),
-     "resource poddisruptionbudget.yaml does not exist"),
+     "manifests/70-extra.yaml is not listed"),
+    ("kustomization names a missing file", remove("manifests/51-poddisruptionbudget.yaml"),
+     "resource 51-poddisruptionbudget.yaml does not exist"),
     ("kustomization without the CRDs",
-     edit_yaml("manifests/kustomization.yaml", lambda d: d[0]["resources"].remove("../crds")),
+     edit_yaml(K, lambda d: d[0]["resources"].remove("../crds")),
      "must include ../crds"),
     ("webhook registered before the workload",
-     edit_yaml("manifests/kustomization.yaml", lambda d: d[0]["resources"].insert(
-         1, d[0]["resources"].pop(d[0]["resources"].index("mutatingwebhookconfiguration.yaml")))),
+     edit_yaml(K, lambda d: d[0]["resources"].insert(
+         1, d[0]["resources"].pop(d[0]["resources"].index("90-mutatingwebhookconfiguration.yaml")))),
      "must be the last resource"),
     ("CRD property without a type",
      edit_yaml(CRD, lambda d: status_schema(d)["properties"]["namespace"].pop("type")),
@@ -229,10 +242,10 @@ CASES = [
      edit_yaml(D, lambda d: d[0]["spec"]["template"]["metadata"]["annotations"].update({"prometheus.io/port": "9443"})),
      "prometheus.io/scrape=true"),
     ("service not selecting the pods",
-     edit_yaml("manifests/service.yaml", lambda d: d[0]["spec"].update(selector={"app": "other"})),
+     edit_yaml(SVC, lambda d: d[0]["spec"].update(selector={"app": "other"})),
      "does not select the Deployment's pods"),
     ("PDB allowing every pod down",
-     edit_yaml("manifests/poddisruptionbudget.yaml", lambda d: d[0]["spec"].update(minAvailable=0)),
+     edit_yaml("manifests/51-poddisruptionbudget.yaml", lambda d: d[0]["spec"].update(minAvailable=0)),
      "minAvailable must be 1"),
     ("dashboard not JSON", edit_text(G, lambda t: t[:-3]), "does not parse as JSON"),
     ("dashboard querying an unknown metric",
@@ -276,6 +289,27 @@ CASES = [
                lambda d: d[0]["metadata"]["annotations"].update({"cert-manager.io/inject-ca-from": "x/y"})),
      "inject-ca-from must be sidecar-injector/sidecar-injector"),
     ("dashboard too old", edit_json(G, lambda d: d.update(schemaVersion=16)), "schemaVersion must be"),
+    # The layout `kubectl apply -f crds/ -f manifests/` depends on.
+    ("kustomization.yaml where kubectl apply -f reads it",
+     add_file("manifests/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+              "resources: [00-namespace.yaml]\n"),
+     "manifests/kustomization.yaml: `kubectl apply -f manifests/` would send this file to the API server, "
+     "but it is not a Kubernetes object (a kustomize file"),
+    ("raw dashboard JSON where kubectl apply -f reads it", copy(G, "manifests/grafana-dashboard.json"),
+     "no apiVersion/kind: move it to a sub-directory"),
+    ("Namespace sorted after the objects in it", rename(NS, "manifests/namespace.yaml"),
+     "is applied before its Namespace (manifests/namespace.yaml)"),
+    ("webhook registered before the Service exists", rename(W, "manifests/05-mutatingwebhookconfiguration.yaml"),
+     "must be the last object `kubectl apply -f` creates"),
+    ("no Kustomization for apply -k", remove(K), "missing (`kubectl apply -k manifests` needs it)"),
+    ("CRD Kustomization missing", remove("crds/Kustomization"), "crds/Kustomization: missing"),
+    ("dashboard ConfigMap out of step with the JSON", edit_json(G, lambda d: d.update(title="Edited")),
+     "data.sidecar-injector.json differs from manifests/dashboards/sidecar-injector.json"),
+    ("dashboard ConfigMap without the sidecar label",
+     edit_yaml(GC, lambda d: d[0]["metadata"]["labels"].pop("grafana_dashboard")), "label grafana_dashboard"),
+    ("dashboard ConfigMap left out of apply -k",
+     edit_yaml(K, lambda d: d[0]["resources"].remove("60-grafana-dashboard.yaml")),
+     "manifests/60-grafana-dashboard.yaml is not listed in resources"),
 ]
 
 
@@ -332,7 +366,7 @@ def main():
         if problem:
             failures.append(problem)
         problem = run_case(root, "kustomization kustomize cannot build",
-                           edit_yaml("manifests/kustomization.yaml", lambda d: d[0].update(patches=[{"path": "nope.yaml"}])),
+                           edit_yaml(K, lambda d: d[0].update(patches=[{"path": "nope.yaml"}])),
                            "kubectl kustomize failed", kubectl=args.kubectl)
         if problem:
             failures.append(problem)

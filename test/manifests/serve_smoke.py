@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs the built binary the way manifests/deployment.yaml runs it and checks what the
+"""Runs the built binary the way manifests/50-deployment.yaml runs it and checks what the
 cluster will rely on: every flag is accepted, the probes and the scrape path answer on the
 monitoring port, the self-signed certificate is valid for the Service the webhook
 configuration names, /inject answers an AdmissionReview, and SIGTERM shuts down cleanly.
@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import check_manifests as cm  # noqa: E402
 import yaml  # noqa: E402
@@ -37,9 +38,17 @@ SERVING = re.compile(r"serving the admission webhook on port (\d+), monitoring o
 CLUSTER_ONLY_METRICS = re.compile(r"^sidecar_drift_")
 
 
-def load(root, rel):
-    with open(os.path.join(root, rel), encoding="utf-8") as f:
-        return [d for d in yaml.safe_load_all(f) if d]
+def installed(root, kind):
+    """The object of `kind` that `kubectl apply -f manifests/` installs, whatever its file."""
+    directory = os.path.join(root, "manifests")
+    for name in cm.applied_files(directory):
+        if name.endswith(".json"):
+            continue
+        with open(os.path.join(directory, name), encoding="utf-8") as f:
+            for doc in yaml.safe_load_all(f):
+                if isinstance(doc, dict) and doc.get("kind") == kind:
+                    return doc
+    raise SystemExit(f"serve_smoke: manifests/ holds no {kind}")
 
 
 class Server:
@@ -109,10 +118,10 @@ def main():
     args = parser.parse_args()
     failures = []
 
-    deployment = load(args.root, "manifests/deployment.yaml")[0]
+    deployment = installed(args.root, "Deployment")
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     pod_annotations = deployment["spec"]["template"]["metadata"].get("annotations") or {}
-    hook = load(args.root, "manifests/mutatingwebhookconfiguration.yaml")[0]["webhooks"][0]
+    hook = installed(args.root, "MutatingWebhookConfiguration")["webhooks"][0]
     namespace = deployment["metadata"]["namespace"]
 
     # The Deployment's own arguments, with $(POD_NAMESPACE) expanded as the kubelet does and
