@@ -3,7 +3,7 @@
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
 # The parsers of untrusted input; `sanitized_tests` builds every sanitizer-ready test.
-ASAN_TARGETS ?= template_tests kube_tests inject_tests
+ASAN_TARGETS ?= common_tests template_tests kube_tests inject_tests
 FUZZ_DIR ?= build-fuzz
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60

@@ -1,6 +1,5 @@
 #include "controller/webhook_ca.h"
 
-#include <openssl/evp.h>
 
 #include <nlohmann/json.hpp>
 
@@ -29,35 +28,6 @@ ApiResult<CaMaterial> caFromSecret(const nlohmann::json& secret, const std::stri
 }
 
 }  // namespace
-
-std::string base64Encode(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(data.data()),
-                          static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-Expected<std::string> base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return fail("base64 length is not a multiple of 4");
-  }
-  std::string out(3 * text.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) {
-    return fail("invalid base64");
-  }
-  // EVP_DecodeBlock counts the bytes that padding stands for; drop them.
-  size_t padding = 0;
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '=' && padding < 2; --i) {
-    ++padding;
-  }
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
-}
 
 ApiResult<CaMaterial> loadOrCreateSharedCa(RestClient& client, const std::string& ns,
                                            const std::string& name,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "common/base64.h"
 #include "controller/api_error.h"
 #include "controller/rest_client.h"
 
@@ -30,7 +31,7 @@ ApiResult<CaMaterial> loadOrCreateSharedCa(RestClient& client, const std::string
 ApiResult<bool> ensureCaBundle(RestClient& client, const std::string& webhookConfigName,
                                const std::string& caPem);
 
-std::string base64Encode(std::string_view data);
-Expected<std::string> base64Decode(std::string_view text);
+using sidecar::base64Decode;
+using sidecar::base64Encode;
 
 }  // namespace sidecar::controller

@@ -91,32 +91,4 @@ void appendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void appendBase64(std::string& out, std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const size_t start = out.size();
-  out.resize(start + (data.size() + 2) / 3 * 4);
-  char* dst = out.data() + start;
-  const auto* src = reinterpret_cast<const unsigned char*>(data.data());
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const uint32_t v = (uint32_t{src[i]} << 16) | (uint32_t{src[i + 1]} << 8) | src[i + 2];
-    *dst++ = kAlphabet[(v >> 18) & 63];
-    *dst++ = kAlphabet[(v >> 12) & 63];
-    *dst++ = kAlphabet[(v >> 6) & 63];
-    *dst++ = kAlphabet[v & 63];
-  }
-  const size_t rest = data.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint32_t{src[i]} << 16;
-    if (rest == 2) {
-      v |= uint32_t{src[i + 1]} << 8;
-    }
-    *dst++ = kAlphabet[(v >> 18) & 63];
-    *dst++ = kAlphabet[(v >> 12) & 63];
-    *dst++ = rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    *dst++ = '=';
-  }
-}
-
 }  // namespace sidecar::webhook

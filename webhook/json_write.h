@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/base64.h"
+
 // Output helpers for writing JSON without a DOM: the admission response is a fixed shape,
 // so string building is both simpler and several times faster than a serializer.
 
@@ -12,7 +14,7 @@ namespace sidecar::webhook {
 // valid UTF-8 become U+FFFD so the API server's decoder never rejects our response.
 void appendJsonString(std::string& out, std::string_view s);
 
-// Standard base64 (RFC 4648, with padding), appended to out.
-void appendBase64(std::string& out, std::string_view data);
+// Standard base64, appended to out (common/base64.h).
+using sidecar::appendBase64;
 
 }  // namespace sidecar::webhook

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/base64.h"
 #include "inject/admission.h"
 #include "inject/config.h"
 
@@ -23,32 +24,6 @@ std::string readFile(const std::string& path) {
   return s.str();
 }
 
-std::string base64(const std::string& in) {
-  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-    out += table[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -95,7 +70,7 @@ int main(int argc, char** argv) {
     response["allowed"] = true;
     if (outcome.kind == sidecar::inject::AdmissionOutcome::Kind::Patched) {
       response["patchType"] = "JSONPatch";
-      response["patch"] = base64(outcome.patch);
+      response["patch"] = sidecar::base64Encode(outcome.patch);
     }
   }
   nlohmann::json out{{"apiVersion", review.value("apiVersion", std::string("admission.k8s.io/v1"))},

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <unistd.h>
 
+#include "common/base64.h"
+
 namespace sidecar::webhook::testing {
 
 namespace net = boost::asio;
@@ -233,40 +235,8 @@ std::string pemFingerprint(const std::string& pem) {
 }
 
 std::string base64Decode(const std::string& in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    if (c == '+') {
-      return 62;
-    }
-    if (c == '/') {
-      return 63;
-    }
-    return -1;
-  };
-  std::string out;
-  int bits = 0;
-  uint32_t acc = 0;
-  for (char c : in) {
-    const int v = value(c);
-    if (v < 0) {
-      continue;
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  return out;
+  auto decoded = ::sidecar::base64Decode(in);
+  return decoded ? *decoded : std::string();
 }
 
 size_t residentBytes() {
