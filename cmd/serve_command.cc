@@ -30,12 +30,12 @@
 #include "controller/event_recorder.h"
 #include "controller/kube_config.h"
 #include "controller/rest_client.h"
+#include "controller/ca_bundle_keeper.h"
 #include "controller/webhook_ca.h"
 #include "controller/leader_election.h"
 #ifdef SIDECAR_HAVE_DRIFT
-#include "controller/drift/reconciler.h"
-#include "controller/drift/report.h"
-#include "controller/drift/workload_summary.h"
+#include "controller/drift/drift_gauges.h"
+#include "controller/drift/drift_service.h"
 #define SIDECAR_SERVE_DRIFT 1
 #endif
 #endif
@@ -192,8 +192,9 @@ int runServe(const Args& args) {
   }
 #endif
 
-  auto mutator = std::make_shared<webhook::InjectorMutator>(source);
-  auto server = webhook::Server::create(options, mutator);
+  auto sharedMetrics = std::make_shared<webhook::Metrics>();
+  auto mutator = std::make_shared<webhook::InjectorMutator>(source, sharedMetrics);
+  auto server = webhook::Server::create(options, mutator, sharedMetrics);
   if (!server) {
     std::fprintf(stderr, "serve: %s\n", server.error().message.c_str());
     return 1;
@@ -273,40 +274,23 @@ int runServe(const Args& args) {
     return 1;
   }
 #ifdef SIDECAR_HAVE_CONTROLLER
-  // Keep the webhook's caBundle on our CA: at start, then periodically, because a re-apply of
-  // the manifests or a hand edit can reset it.
-  std::thread caKeeper;
-  std::mutex caMutex;
-  std::condition_variable caWake;
-  bool caStop = false;
+  // Keep the webhook's caBundle on our CA: at start, and again within moments whenever a
+  // re-apply of the manifests or a hand edit resets it.
+  std::unique_ptr<controller::CaBundleKeeper> caKeeper;
   const std::string webhookConfigName = flags.get("webhookConfigName");
   if (client && options.selfSigned && !webhookConfigName.empty()) {
-    caKeeper = std::thread([&] {
-      std::unique_lock lock(caMutex);
-      do {
-        lock.unlock();
-        auto changed = controller::ensureCaBundle(*client, webhookConfigName,
-                                                  (*server)->selfSignedCaPem());
-        if (!changed) {
-          logError("cannot update the caBundle of MutatingWebhookConfiguration " +
-                   webhookConfigName + ": " + changed.error().message);
-        } else if (*changed) {
-          logInfo("caBundle of MutatingWebhookConfiguration " + webhookConfigName + " updated");
-        }
-        lock.lock();
-      } while (!caWake.wait_for(lock, std::chrono::seconds(60), [&] { return caStop; }));
-    });
+    caKeeper = std::make_unique<controller::CaBundleKeeper>(
+        *client, controller::CaBundleKeeperOptions{webhookConfigName, (*server)->selfSignedCaPem()},
+        [](bool ok, const std::string& message) { ok ? logInfo(message) : logError(message); });
+    caKeeper->start();
   }
 #endif
 #ifdef SIDECAR_SERVE_DRIFT
-  // Drift: all replicas serve the webhook; the one holding the Lease reconciles and writes
-  // the SidecarDriftReports.
+  // Drift: every replica serves the webhook and keeps drift's watches warm; the one holding
+  // the Lease writes the SidecarDriftReports, Events and restarts, and exports the gauges.
   std::unique_ptr<controller::LeaderElector> elector;
-  std::unique_ptr<drift::DriftReconciler> drifter;
-  std::thread driftLoop;
-  std::mutex driftMutex;
-  std::condition_variable driftWake;
-  bool driftStop = false;
+  std::unique_ptr<drift::DriftService> drifter;
+  std::unique_ptr<drift::DriftGauges> driftGauges;
   const long driftInterval = std::strtol(flags.get("driftInterval").c_str(), nullptr, 10);
   if (client && reloader && driftInterval > 0) {
     controller::LeaderElectionOptions election;
@@ -326,9 +310,6 @@ int runServe(const Args& args) {
         controller::LeaderCallbacks{[] { logInfo("leading: this replica writes drift reports"); },
                                     [] { logInfo("no longer leading"); }, nullptr});
     elector->start();
-    auto* e = elector.get();
-    drifter = std::make_unique<drift::DriftReconciler>(*client, drift::ReconcilerOptions{},
-                                                       [e] { return e->isLeader(); });
     auto podsGauge = metrics.addGauge("sidecar_drift_pods",
                                       "Pods whose injection state drifted, by namespace and reason");
     auto restartGauge = metrics.addGauge("sidecar_drift_workloads_needing_restart",
@@ -337,37 +318,24 @@ int runServe(const Args& args) {
       std::fprintf(stderr, "serve: cannot register drift metrics\n");
       return 1;
     }
-    auto* podsFamily = &podsGauge->get();
-    auto* restartSeries = &restartGauge->get().Add({});
-    driftLoop = std::thread([&, podsFamily, restartSeries,
-                             interval = std::chrono::seconds(driftInterval)] {
-      inject::InjectionConfigPtr applied;
-      std::unique_lock lock(driftMutex);
-      while (!driftWake.wait_for(lock, interval, [&] { return driftStop; })) {
-        lock.unlock();
-        auto config = reloader->current();
-        if (elector->isLeader() && config) {
-          if (config != applied) {
-            drifter->setConfig(config, reloader->reloader().status().configHash);
-            applied = config;
-          }
-          if (auto listed = drifter->relist(); !listed) {
-            logError("drift: listing the cluster: " + listed.error().message);
-          } else {
-            auto result = drifter->sync(true);
-            for (const auto& err : result.errors) {
-              logError("drift: " + err);
-            }
-            auto numbers = drift::driftMetrics(drift::summarize(drifter->tracker()));
-            for (const auto& [key, value] : numbers.podsByNamespaceReason) {
-              podsFamily->Add({{"namespace", key.first}, {"reason", key.second}}).Set(value);
-            }
-            restartSeries->Set(numbers.workloadsNeedingRestart);
-          }
-        }
-        lock.lock();
+    driftGauges = std::make_unique<drift::DriftGauges>(podsGauge->get(), restartGauge->get().Add({}));
+    drift::DriftServiceOptions driftOptions;
+    driftOptions.interval = std::chrono::seconds(driftInterval);
+    drift::DriftServiceCallbacks callbacks;
+    callbacks.configSource = [r = reloader.get()] {
+      return drift::ConfigSnapshot{r->current(), r->reloader().status().configHash};
+    };
+    callbacks.onSync = [](const drift::SyncResult& result) {
+      for (const auto& err : result.errors) {
+        logError("drift: " + err);
       }
-    });
+    };
+    callbacks.onMetrics = [g = driftGauges.get()](const drift::DriftMetrics& m) { g->publish(m); };
+    callbacks.onWarning = [](const std::string& w) { logError(w); };
+    auto* e = elector.get();
+    drifter = std::make_unique<drift::DriftService>(*client, driftOptions, [e] { return e->isLeader(); },
+                                                    std::move(callbacks));
+    drifter->start();
   }
 #endif
   logInfo("serving the admission webhook on port " + std::to_string((*server)->port()) +
@@ -381,26 +349,17 @@ int runServe(const Args& args) {
           ": draining in-flight requests");
   (*server)->stop();
 #ifdef SIDECAR_SERVE_DRIFT
-  if (driftLoop.joinable()) {
-    {
-      std::lock_guard lock(driftMutex);
-      driftStop = true;
-    }
-    driftWake.notify_all();
-    driftLoop.join();
+  // Before the elector: the service asks it who leads.
+  if (drifter) {
+    drifter->stop();
   }
   if (elector) {
     elector->stop();
   }
 #endif
 #ifdef SIDECAR_HAVE_CONTROLLER
-  if (caKeeper.joinable()) {
-    {
-      std::lock_guard lock(caMutex);
-      caStop = true;
-    }
-    caWake.notify_all();
-    caKeeper.join();
+  if (caKeeper) {
+    caKeeper->stop();
   }
 #endif
   if (watcher) {

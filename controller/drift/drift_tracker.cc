@@ -55,13 +55,55 @@ void DriftTracker::removePod(const std::string& namespaceName, const std::string
   pods_.erase(namespaceName + "/" + name);
 }
 
+namespace {
+
+// Webhook selection reads only a namespace's labels; status and annotation updates (and a
+// relist that returns the same object) must not re-render its pods.
+const nlohmann::json* labelsOf(const nlohmann::json* ns) {
+  if (ns == nullptr || !ns->is_object()) {
+    return nullptr;
+  }
+  auto meta = ns->find("metadata");
+  if (meta == ns->end() || !meta->is_object()) {
+    return nullptr;
+  }
+  auto labels = meta->find("labels");
+  return labels == meta->end() || labels->empty() ? nullptr : &*labels;
+}
+
+}  // namespace
+
 Expected<bool> DriftTracker::upsertObject(const nlohmann::json& object) {
+  bool isNamespace = false;
+  if (object.is_object()) {
+    auto kind = object.find("kind");
+    isNamespace = kind != object.end() && kind->is_string() && kind->get_ref<const std::string&>() == "Namespace";
+  }
+  std::optional<nlohmann::json> previousLabels;
+  bool known = false;
+  std::string name;
+  if (isNamespace) {
+    auto meta = object.find("metadata");
+    if (meta != object.end() && meta->is_object()) {
+      auto n = meta->find("name");
+      name = n != meta->end() && n->is_string() ? n->get<std::string>() : "";
+    }
+    const nlohmann::json* previous = inventory_.namespaceObject(name);
+    known = previous != nullptr;
+    if (const auto* l = labelsOf(previous)) {
+      previousLabels = *l;
+    }
+  }
   auto added = inventory_.add(object);
   if (!added) {
     return added;
   }
-  if (*added && object.value("kind", "") == "Namespace") {
-    recomputeNamespace(object["metadata"]["name"].get<std::string>());
+  if (*added && isNamespace) {
+    const nlohmann::json* labels = labelsOf(&object);
+    bool same = known && (labels == nullptr ? !previousLabels : previousLabels && *previousLabels == *labels);
+    if (!same) {
+      recomputeNamespace(name);
+    }
   }
   return added;
 }

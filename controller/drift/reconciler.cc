@@ -98,12 +98,13 @@ SyncResult DriftReconciler::sync(bool force) {
   }
   lastWrite_ = now;
   result.wrote = true;
-  DriftSummary summary = summarize(*tracker_);
-  writeReports(summary, result);
-  emitEvents(summary, result);
+  auto summary = std::make_shared<const DriftSummary>(summarize(*tracker_));
+  writeReports(*summary, result);
+  emitEvents(*summary, result);
   if (options_.autoRestart) {
-    restart(summary, result);
+    restart(*summary, result);
   }
+  result.summary = std::move(summary);
   return result;
 }
 

@@ -35,6 +35,9 @@ struct SyncResult {
   size_t events = 0;
   std::vector<RestartAction> restarts;
   std::vector<std::string> errors;  // failed API calls, each naming the object
+  // What the writes were computed from (set when wrote), so callers derive gauges without
+  // summarizing the cluster a second time.
+  std::shared_ptr<const DriftSummary> summary;
 };
 
 class DriftReconciler {
@@ -50,7 +53,8 @@ class DriftReconciler {
   // Reflector event handlers.
   Expected<void> onUpsert(const nlohmann::json& object);
   void onDelete(const std::string& kind, const std::string& namespaceName, const std::string& name);
-  // Replaces the tracker's state with a fresh list of the cluster.
+  // Replaces the tracker's state with a fresh list of the cluster: for one-shot use. A
+  // long-running process feeds events instead (DriftService).
   Expected<void> relist();
 
   // Does the leader's writes when due (or now, with force).

@@ -115,6 +115,30 @@ TEST_F(DriftTrackerTest, WebhookNamespaceSelectorAndNamespaceChange) {
   EXPECT_TRUE(tracker_.find("apps", "a")->reasons.empty());
 }
 
+TEST_F(DriftTrackerTest, NamespaceUpdatesRecomputeOnlyWhenLabelsChange) {
+  tracker_.setWebhookConfig(webhookConfig());
+  reasonsOf(PodBuilder("apps", "a"));
+  reasonsOf(PodBuilder("other", "b"));
+  size_t before = tracker_.stats().evaluations;
+  // First sight of the namespace: its pods were evaluated without it.
+  ASSERT_TRUE(tracker_.upsertObject(namespaceObject("apps")).has_value());
+  EXPECT_EQ(tracker_.stats().evaluations - before, 1u);
+
+  // Annotations (auto-restart opt-in) and status do not change webhook selection.
+  before = tracker_.stats().evaluations;
+  ASSERT_TRUE(tracker_.upsertObject(namespaceObject("apps", {}, {{"team", "a"}})).has_value());
+  EXPECT_EQ(tracker_.stats().evaluations, before);
+
+  ASSERT_TRUE(tracker_.upsertObject(namespaceObject("apps", {{"istio-injection", "enabled"}})).has_value());
+  EXPECT_EQ(tracker_.stats().evaluations - before, 1u);
+  EXPECT_EQ(tracker_.find("apps", "a")->reasons, only(DriftReason::MissingSidecar));
+  // The same labels again (a relist): nothing to do.
+  ASSERT_TRUE(tracker_.upsertObject(namespaceObject("apps", {{"istio-injection", "enabled"}})).has_value());
+  EXPECT_EQ(tracker_.stats().evaluations - before, 1u);
+  // A malformed namespace is an error, not a crash.
+  EXPECT_FALSE(tracker_.upsertObject(json{{"kind", "Namespace"}, {"metadata", "x"}}).has_value());
+}
+
 TEST_F(DriftTrackerTest, ConfigChangeRecomputesEverything) {
   reasonsOf(PodBuilder("ns", "a").injected(config_->version));
   auto upgraded = compileOrDie(kInjectConfig, kUpgradedValues);
