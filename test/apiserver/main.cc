@@ -1,6 +1,8 @@
 // test-apiserver: the in-memory Kubernetes API server as a process, for end-to-end tests
 // with real kubectl. Writes <dir>/ca.crt and <dir>/kubeconfig, prints "ready <url>" and
-// serves until SIGINT/SIGTERM.
+// serves until SIGINT/SIGTERM. Pod creates go through the MutatingWebhookConfigurations
+// stored in it (--service-endpoint routes their services); --controllers runs the
+// Deployment controller.
 
 #include <csignal>
 #include <cstring>
@@ -27,10 +29,20 @@ int main(int argc, char** argv) {
       options.tokens.push_back(value());
     } else if (arg == "--dir") {
       options.certDir = value();
+    } else if (arg == "--service-endpoint") {
+      auto endpoint = sidecar::testapi::parseServiceEndpoint(value());
+      if (!endpoint) {
+        std::cerr << "test-apiserver: " << endpoint.error().message << "\n";
+        return 2;
+      }
+      options.serviceEndpoints[endpoint->first] = endpoint->second;
+    } else if (arg == "--controllers") {
+      options.controllers = true;
     } else if (arg == "--bookmark-interval-ms") {
       options.bookmarkInterval = std::chrono::milliseconds(std::stoi(value()));
     } else {
-      std::cerr << "usage: test-apiserver [--port N] [--token T]... [--dir DIR] [--bookmark-interval-ms N]\n";
+      std::cerr << "usage: test-apiserver [--port N] [--token T]... [--dir DIR] [--bookmark-interval-ms N]\n"
+                   "                      [--service-endpoint NAMESPACE/NAME=HOST:PORT]... [--controllers]\n";
       return 2;
     }
   }

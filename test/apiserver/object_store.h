@@ -131,6 +131,9 @@ class ObjectStore {
   ApiResponse doUpdate(const Target& t, const ApiRequest& r);
   ApiResponse doPatch(const Target& t, const ApiRequest& r);
   ApiResponse doDelete(const Target& t, const ApiRequest& r);
+  // The autoscaling/v1 Scale subresource of Deployments, ReplicaSets and StatefulSets
+  // (what `kubectl scale` reads and patches).
+  ApiResponse doScale(const Target& t, const ApiRequest& r);
   ApiResponse storeUpdate(const Target& t, const ApiRequest& r, nlohmann::json updated, const nlohmann::json& current);
 
   void commit(const ResourceType& type, const std::string& eventType, const nlohmann::json& object);

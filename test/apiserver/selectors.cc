@@ -127,6 +127,76 @@ Expected<std::vector<FieldRequirement>> parseFieldSelector(const std::string& te
   return out;
 }
 
+Expected<std::vector<LabelRequirement>> parseLabelSelectorObject(const nlohmann::json& selector,
+                                                                 const std::string& field) {
+  std::vector<LabelRequirement> out;
+  if (selector.is_null()) {
+    return out;
+  }
+  if (!selector.is_object()) {
+    return fail(field + ": must be an object");
+  }
+  if (auto ml = selector.find("matchLabels"); ml != selector.end() && !ml->is_null()) {
+    if (!ml->is_object()) {
+      return fail(field + ".matchLabels: must be a map of strings");
+    }
+    for (const auto& [k, v] : ml->items()) {
+      if (!v.is_string()) {
+        return fail(field + ".matchLabels." + k + ": must be a string");
+      }
+      out.push_back(LabelRequirement{k, LabelRequirement::Op::Equals, {v.get<std::string>()}});
+    }
+  }
+  if (auto me = selector.find("matchExpressions"); me != selector.end() && !me->is_null()) {
+    if (!me->is_array()) {
+      return fail(field + ".matchExpressions: must be a list");
+    }
+    for (std::size_t i = 0; i < me->size(); ++i) {
+      const auto& e = (*me)[i];
+      const std::string where = field + ".matchExpressions[" + std::to_string(i) + "]";
+      if (!e.is_object() || !e.contains("key") || !e["key"].is_string() || !e.contains("operator") ||
+          !e["operator"].is_string()) {
+        return fail(where + ": needs string fields key and operator");
+      }
+      LabelRequirement r;
+      r.key = e["key"].get<std::string>();
+      const std::string op = e["operator"].get<std::string>();
+      if (op == "In") {
+        r.op = LabelRequirement::Op::In;
+      } else if (op == "NotIn") {
+        r.op = LabelRequirement::Op::NotIn;
+      } else if (op == "Exists") {
+        r.op = LabelRequirement::Op::Exists;
+      } else if (op == "DoesNotExist") {
+        r.op = LabelRequirement::Op::NotExists;
+      } else {
+        return fail(where + ".operator: \"" + op + "\" is not In, NotIn, Exists or DoesNotExist");
+      }
+      const bool setOp = r.op == LabelRequirement::Op::In || r.op == LabelRequirement::Op::NotIn;
+      if (auto vals = e.find("values"); vals != e.end() && !vals->is_null()) {
+        if (!vals->is_array()) {
+          return fail(where + ".values: must be a list of strings");
+        }
+        for (const auto& v : *vals) {
+          if (!v.is_string()) {
+            return fail(where + ".values: must be a list of strings");
+          }
+          r.values.push_back(v.get<std::string>());
+        }
+      }
+      // The same validation as the API server: set operators need values, the others none.
+      if (setOp && r.values.empty()) {
+        return fail(where + ".values: must be non-empty for " + op);
+      }
+      if (!setOp && !r.values.empty()) {
+        return fail(where + ".values: must be empty for " + op);
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
 bool matchesLabels(const std::vector<LabelRequirement>& selector, const nlohmann::json& object) {
   for (const auto& r : selector) {
     const nlohmann::json* v = label(object, r.key);

@@ -26,6 +26,11 @@ struct FieldRequirement {
 Expected<std::vector<LabelRequirement>> parseLabelSelector(const std::string& text);
 Expected<std::vector<FieldRequirement>> parseFieldSelector(const std::string& text);
 
+// A metav1.LabelSelector object (matchLabels + matchExpressions with In, NotIn, Exists,
+// DoesNotExist); null or {} selects everything. `field` names the selector in errors.
+Expected<std::vector<LabelRequirement>> parseLabelSelectorObject(const nlohmann::json& selector,
+                                                                 const std::string& field);
+
 bool matchesLabels(const std::vector<LabelRequirement>& selector, const nlohmann::json& object);
 bool matchesFields(const std::vector<FieldRequirement>& selector, const nlohmann::json& object);
 

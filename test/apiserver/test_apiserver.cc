@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -19,6 +20,8 @@
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "test/apiserver/deployment_controller.h"
 
 namespace sidecar::testapi {
 
@@ -72,6 +75,30 @@ ApiRequest toApiRequest(const http::request<http::string_body>& req) {
   return r;
 }
 
+// The namespace of a JSON pod create (POST .../namespaces/<ns>/pods), which must pass
+// mutating admission; nullopt for every other request.
+std::optional<std::string> podCreateNamespace(const ApiRequest& r) {
+  if (r.method != "POST" || r.contentType.find("protobuf") != std::string::npos) {
+    return std::nullopt;
+  }
+  std::vector<std::string> seg;
+  std::string cur;
+  for (char c : r.path + "/") {
+    if (c == '/') {
+      if (!cur.empty()) {
+        seg.push_back(std::move(cur));
+      }
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (seg.size() == 5 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "namespaces" && seg[4] == "pods") {
+    return seg[3];
+  }
+  return std::nullopt;
+}
+
 class Session;
 
 }  // namespace
@@ -95,6 +122,9 @@ struct TestApiServer::Impl {
   std::chrono::milliseconds latency{0};
   std::vector<std::string> log;
 
+  std::unique_ptr<MutatingAdmission> admission;
+  std::unique_ptr<DeploymentController> controller;
+
   // I/O thread only.
   std::map<Session*, std::weak_ptr<Session>> watches;
   std::atomic<int> activeWatches{0};
@@ -105,6 +135,9 @@ struct TestApiServer::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor{ioc};
   std::thread thread;
+  // Webhook calls block and the webhook may call back into this server, so they run here
+  // rather than on the single I/O thread.
+  net::thread_pool admissionPool{4};
 
   void accept();
   void dropWatchesOnIoThread();
@@ -213,6 +246,14 @@ class Session : public std::enable_shared_from_this<Session> {
       respond(control(request));
       return;
     }
+    if (auto ns = podCreateNamespace(request)) {
+      auto self = shared_from_this();
+      net::post(server_.admissionPool, [self, request = std::move(request), ns = std::move(*ns)] {
+        ApiResponse response = self->server_.admission->createPod(request, ns);
+        net::post(self->server_.ioc, [self, response = std::move(response)] { self->respond(response); });
+      });
+      return;
+    }
     Routed routed = server_.store.route(request);
     if (routed.response) {
       respond(*routed.response);
@@ -239,6 +280,20 @@ class Session : public std::enable_shared_from_this<Session> {
       server_.failRetryAfter = q("retryAfter", -1);
       auto f = r.query.find("path");
       server_.failFilter = f == r.query.end() ? "" : f->second;
+    } else if (r.path == "/testcontrol/admission-log") {
+      nlohmann::json log = nlohmann::json::array();
+      for (const auto& a : server_.admission->log()) {
+        log.push_back({{"configuration", a.configuration},
+                       {"webhook", a.webhook},
+                       {"namespace", a.namespaceName},
+                       {"pod", a.podName},
+                       {"called", a.called},
+                       {"allowed", a.allowed},
+                       {"patched", a.patched},
+                       {"error", a.error},
+                       {"latencyMs", a.latency.count()}});
+      }
+      ok.body = log.dump();
     } else if (r.path == "/testcontrol/latency") {
       std::lock_guard lock(server_.mutex);
       server_.latency = std::chrono::milliseconds(q("ms", 0));
@@ -490,6 +545,11 @@ Expected<std::unique_ptr<TestApiServer>> TestApiServer::start(TestApiServerOptio
                 ec.message());
   }
   impl->port = impl->acceptor.local_endpoint().port();
+  impl->admission = std::make_unique<MutatingAdmission>(impl->store, options.serviceEndpoints);
+  if (options.controllers) {
+    impl->controller = std::make_unique<DeploymentController>(impl->store, *impl->admission);
+    impl->controller->start();
+  }
   impl->accept();
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->ioc.run(); });
@@ -501,6 +561,9 @@ void TestApiServer::stop() {
     return;
   }
   impl_->stopped = true;
+  if (impl_->controller) {
+    impl_->controller->stop();
+  }
   impl_->store.stopAllWatches();
   net::post(impl_->ioc, [impl = impl_.get()] {
     beast::error_code ec;
@@ -511,6 +574,8 @@ void TestApiServer::stop() {
   if (impl_->thread.joinable()) {
     impl_->thread.join();
   }
+  // Pending admissions finish within their webhook timeouts; their replies go nowhere.
+  impl_->admissionPool.join();
 }
 
 uint16_t TestApiServer::port() const { return impl_->port; }
@@ -568,6 +633,8 @@ void TestApiServer::clearRequestLog() {
   std::lock_guard lock(impl_->mutex);
   impl_->log.clear();
 }
+
+std::vector<AdmissionRecord> TestApiServer::admissionLog() const { return impl_->admission->log(); }
 
 int TestApiServer::activeWatches() const { return impl_->activeWatches.load(); }
 int TestApiServer::connectionsAccepted() const { return impl_->connections.load(); }

@@ -2,16 +2,20 @@
 
 // A Kubernetes API server for tests: the real wire protocol (TLS, bearer tokens or client
 // certificates, discovery, JSON CRUD, patches, chunked watch streams with bookmarks) over
-// an in-memory ObjectStore, plus fault injection. Runs its own I/O thread; usable in-process
+// an in-memory ObjectStore, mutating admission webhooks on pod CREATE over HTTP (always on,
+// see admission.h; in-process store() requests bypass it), an optional Deployment
+// controller, plus fault injection. Runs its own I/O thread; usable in-process
 // by tests and as the `test-apiserver` executable for kubectl end-to-end tests.
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/expected.h"
+#include "test/apiserver/admission.h"
 #include "test/apiserver/object_store.h"
 #include "test/apiserver/tls_cert.h"
 
@@ -24,6 +28,10 @@ struct TestApiServerOptions {
   std::chrono::milliseconds bookmarkInterval{1000};
   // Where ca.crt is written; empty: a fresh directory under /tmp.
   std::string certDir;
+  // Service routing for admission webhooks: "namespace/name" -> "host:port".
+  std::map<std::string, std::string> serviceEndpoints;
+  // Runs the Deployment controller (see deployment_controller.h).
+  bool controllers = false;
 };
 
 class TestApiServer {
@@ -58,6 +66,8 @@ class TestApiServer {
   std::vector<std::string> requestLog() const;
   void clearRequestLog();
   int activeWatches() const;
+  // Every mutating webhook call made so far (also GET /testcontrol/admission-log).
+  std::vector<AdmissionRecord> admissionLog() const;
   int connectionsAccepted() const;
 
   struct Impl;

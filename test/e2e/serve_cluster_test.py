@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 
+from e2e_cluster import manifest
+
 NS = "sidecar-injector"
 
 
@@ -140,10 +142,10 @@ def main():
     cluster = Cluster(args, work)
     replicas = []
     try:
-        manifests = os.path.join(args.repo, "manifests")
-        for name in ("namespace.yaml", "configmap-istio-sidecar-injector.yaml", "configmap-istio.yaml",
-                     "mutatingwebhookconfiguration.yaml"):
-            cluster.k("apply", "--validate=false", "-f", os.path.join(manifests, name))
+        # By kind and name: the files under manifests/ get renamed (e2e_cluster.manifest).
+        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
+                           ("MutatingWebhookConfiguration", "sidecar-injector")):
+            cluster.k("apply", "--validate=false", "-f", "-", stdin=manifest(args.repo, kind, name))
 
         first = Replica(args, cluster, os.path.join(work, "replica-1.log"))
         replicas.append(first)

@@ -1,0 +1,135 @@
+"""Shared pieces of the end-to-end tests: the test API server (with admission and, on request,
+the Deployment controller), `sidecar-injector serve` in cluster mode, kubectl, and finding
+manifests under manifests/ by kind and name (file names change; kinds and names do not)."""
+
+import glob
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+
+NS = "sidecar-injector"
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise Failure(message)
+
+
+def wait_for(what, predicate, timeout=30.0, interval=0.05):
+    """Polls predicate until it returns something truthy; returns (value, seconds waited)."""
+    started = time.monotonic()
+    deadline = started + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value, time.monotonic() - started
+        except Exception as e:  # noqa: BLE001 - retried until the deadline, then reported
+            last = e
+        time.sleep(interval)
+    raise Failure(f"timed out after {timeout:.0f}s waiting for {what}" + (f" (last error: {last})" if last else ""))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manifest_documents(repo):
+    """Every YAML document under manifests/ as (kind, name, text)."""
+    docs = []
+    for path in sorted(glob.glob(os.path.join(repo, "manifests", "*.yaml"))):
+        with open(path) as f:
+            for doc in re.split(r"^---\s*$", f.read(), flags=re.M):
+                kind = re.search(r"^kind:\s*(\S+)", doc, re.M)
+                meta = re.search(r"^metadata:[ \t]*\n((?:[ \t]+.*\n|[ \t]*\n)*)", doc + "\n", re.M)
+                name = re.search(r"^  name:\s*(\S+)", meta.group(1), re.M) if meta else None
+                if kind and name:
+                    docs.append((kind.group(1), name.group(1).strip("'\""), doc))
+    return docs
+
+
+def manifest(repo, kind, name):
+    found = [text for k, n, text in manifest_documents(repo) if k == kind and n == name]
+    check(len(found) == 1, f"expected one {kind} {name} under manifests/, found {len(found)}")
+    return found[0]
+
+
+class Cluster:
+    """test-apiserver as a process; extra_args e.g. ["--controllers", "--service-endpoint", ...]."""
+
+    def __init__(self, apiserver, kubectl, workdir, extra_args=()):
+        self.kubectl = kubectl
+        self.proc = subprocess.Popen([apiserver, "--dir", workdir, *extra_args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"ready (\S+) kubeconfig=(\S+)", line)
+        check(m is not None, f"test-apiserver did not start: {line!r}")
+        self.url = m.group(1)
+        self.kubeconfig = m.group(2)
+
+    def k(self, *argv, stdin=None, check_rc=True):
+        p = subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, *argv], input=stdin,
+                           capture_output=True, text=True, timeout=60)
+        if check_rc and p.returncode != 0:
+            raise Failure(f"kubectl {' '.join(argv)} failed: {p.stderr.strip()}")
+        return p.stdout
+
+    def get(self, *argv):
+        return json.loads(self.k("get", *argv, "-o", "json"))
+
+    def apply_text(self, text, *argv):
+        return self.k("apply", "--validate=false", *argv, "-f", "-", stdin=text)
+
+    def admission_log(self):
+        return json.loads(self.k("get", "--raw", "/testcontrol/admission-log"))
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Serve:
+    """One `sidecar-injector serve` replica in cluster mode with --self-signed."""
+
+    def __init__(self, binary, cluster, log_path, port=0, extra_args=()):
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--kubeconfig", cluster.kubeconfig, "--self-signed",
+             "--webhookConfigName", "sidecar-injector", "--injectorNamespace", NS,
+             "--serviceName", "sidecar-injector", "--port", str(port), "--monitoringPort", "0",
+             "--leaseName", "sidecar-injector-leader", "--log_output_level", "default:debug", *extra_args],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        self.port = int(wait_for("the webhook port", lambda: self.logged(r"on port (\d+)"))[0])
+        self.monitoring = int(wait_for("the monitoring port", lambda: self.logged(r"monitoring on port (\d+)"))[0])
+
+    def logged(self, pattern):
+        with open(self.log_path) as f:
+            m = re.search(pattern, f.read())
+        return m.group(1) if m else None
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.monitoring}/metrics", timeout=10) as r:
+            return r.read().decode()
+
+    def tail(self, chars=4000):
+        with open(self.log_path) as f:
+            return f.read()[-chars:]
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        rc = self.proc.wait(timeout=20)
+        self.log.close()
+        return rc
