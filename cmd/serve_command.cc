@@ -69,6 +69,8 @@ Flags configSourceFlags() {
                           "reports", "sidecar-injector-leader")
       .value("driftInterval", "seconds between drift reconciliations by the leader (0: off)",
              "60")
+      .value("injectionCacheMiB", "memory for remembered injections: replicas of one workload "
+                                  "cost one render (0: compute every admission)", "64")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -193,7 +195,21 @@ int runServe(const Args& args) {
 #endif
 
   auto sharedMetrics = std::make_shared<webhook::Metrics>();
-  auto mutator = std::make_shared<webhook::InjectorMutator>(source, sharedMetrics);
+  inject::AdmissionCacheOptions cacheOptions;
+  char* cacheEnd = nullptr;
+  const std::string& cacheFlag = flags.get("injectionCacheMiB");
+  const long cacheMiB = std::strtol(cacheFlag.c_str(), &cacheEnd, 10);
+  if (cacheFlag.empty() || *cacheEnd != '\0' || cacheMiB < 0 || cacheMiB > (1L << 20)) {
+    std::fprintf(stderr, "serve: --injectionCacheMiB: '%s' is not a size in MiB (0 to 1048576)\n",
+                 cacheFlag.c_str());
+    return 2;
+  }
+  if (cacheMiB == 0) {
+    cacheOptions.maxPodBytes = 0;  // every pod bypasses the cache
+  } else {
+    cacheOptions.maxBytes = static_cast<size_t>(cacheMiB) << 20;
+  }
+  auto mutator = std::make_shared<webhook::InjectorMutator>(source, sharedMetrics, cacheOptions);
   auto server = webhook::Server::create(options, mutator, sharedMetrics);
   if (!server) {
     std::fprintf(stderr, "serve: %s\n", server.error().message.c_str());

@@ -187,6 +187,12 @@ TEST(CliTest, CheckInjectReportsOptOutAndFailingInjection) {
   EXPECT_NE(bad.out.find("injection FAILS [invalid_annotation]"), std::string::npos) << bad.out;
 }
 
+TEST(CliTest, ServeRejectsABadCacheSize) {
+  CliRun bad = run("serve --injectionCacheMiB 12x --self-signed --port 0");
+  EXPECT_EQ(bad.exitCode, 2);
+  EXPECT_NE(bad.err.find("--injectionCacheMiB: '12x' is not a size in MiB"), std::string::npos) << bad.err;
+}
+
 TEST(CliTest, CheckInjectExplainsEveryPodOfAList) {
   // What `kubectl get pods -o yaml` prints for several pods.
   CliRun list = run("check-inject -f " + kData + "/pod-list.yaml --webhookConfigFile " + kData +
