@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "webhook/file_watcher.h"
 #include "webhook/http_handler.h"
 #include "webhook/log.h"
 
@@ -88,6 +89,10 @@ class Server::Impl {
   PodMutatorPtr mutator_;
   std::shared_ptr<Metrics> metrics_;
   std::unique_ptr<CertStore> certs_;
+  // inotify on the certificate files so a rotated Secret is served within moments; the
+  // CertStore's own polling stays as the fallback (and is all that test probes drive).
+  std::unique_ptr<FileWatcher> certWatcher_;
+  bool realCertFiles_ = false;
   std::optional<RequestHandler> tlsHandler_;
   std::optional<RequestHandler> plainHandler_;
   std::string caPem_;
@@ -399,6 +404,7 @@ Expected<void> Server::Impl::init(std::shared_ptr<const FileProbe> probe) {
     if (options_.tlsCertFile.empty() || options_.tlsKeyFile.empty()) {
       return fail("--tlsCertFile and --tlsKeyFile are required unless --self-signed is set");
     }
+    realCertFiles_ = probe == nullptr;
     auto store = CertStore::fromFiles(options_.tlsCertFile, options_.tlsKeyFile, metrics_, std::move(probe));
     if (!store) {
       return Unexpected(store.error());
@@ -469,6 +475,19 @@ Expected<void> Server::Impl::start() {
   }
   if (!options_.selfSigned) {
     certs_->startWatching(options_.certPollInterval);
+    if (realCertFiles_) {
+      FileWatcher::Options watch;
+      watch.paths = {options_.tlsCertFile, options_.tlsKeyFile};
+      watch.debounce = std::chrono::milliseconds(100);
+      watch.statInterval = std::chrono::hours(1);  // the CertStore polls already
+      CertStore* certs = certs_.get();
+      certWatcher_ = std::make_unique<FileWatcher>(watch, [certs] { certs->checkNow(); });
+      if (auto watching = certWatcher_->start(); !watching) {
+        logWarn("certificate files are not watched (" + watching.error().message + "); polling every " +
+                std::to_string(options_.certPollInterval.count()) + " ms");
+        certWatcher_.reset();
+      }
+    }
   }
   for (int i = 0; i < options_.threads; ++i) {
     workers_.emplace_back([this] { ioc_.run(); });
@@ -609,6 +628,9 @@ void Server::Impl::stop() {
       logWarn("shutdown drain timeout: closing " + std::to_string(sessions_.size()) +
               " connection(s) with requests still in flight");
     }
+  }
+  if (certWatcher_) {
+    certWatcher_->stop();
   }
   certs_->stopWatching();
   work_.reset();

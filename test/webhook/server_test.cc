@@ -159,6 +159,28 @@ TEST_F(ServerTest, CertRotationWhileConnectionsAreOpen) {
   EXPECT_EQ(afterBad->peerFingerprint(), newFingerprint);
 }
 
+// With polling effectively off, only the inotify watch can pick the rotation up.
+TEST_F(ServerTest, CertRotationIsNoticedWithoutWaitingForThePoll) {
+  ServerOptions options;
+  options.certPollInterval = std::chrono::hours(1);
+  startServer(options);
+  auto rotated = testing::makeCredentials();
+  const auto published = std::chrono::steady_clock::now();
+  secret_.publish(rotated.certPem, rotated.keyPem);
+  const auto newFingerprint = testing::pemFingerprint(rotated.certPem);
+  std::unique_ptr<TestClient> client;
+  for (int i = 0; i < 300; ++i) {
+    client = TestClient::connectTls(server_->port(), {creds_.caPem, rotated.caPem});
+    if (client && client->peerFingerprint() == newFingerprint) {
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client->peerFingerprint(), newFingerprint);
+  EXPECT_LT(std::chrono::steady_clock::now() - published, std::chrono::seconds(3));
+}
+
 TEST_F(ServerTest, GracefulShutdownFinishesInFlightRequests) {
   ServerOptions options;
   options.threads = 2;
