@@ -155,13 +155,7 @@ int runCheckInject(const Args& args) {
     return 2;
   }
   std::vector<std::string> notes;
-  ClusterSource cluster;
-  cluster.kubeconfig = flags.get("kubeconfig");
-  cluster.context = flags.get("context");
-  cluster.ns = flags.get("injectorNamespace");
-  cluster.injectConfigMap = flags.get("injectConfigMapName");
-  cluster.meshConfigMap = flags.get("meshConfigMapName");
-  cluster.enabled = clusterNamed(cluster.kubeconfig, cluster.context);
+  ClusterSource cluster = clusterSourceFromFlags(flags, "injectorNamespace");
   auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
                             flags.get("valuesFile")},
                            notes, cluster);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "cmd/defaults.h"
+#include "cmd/flags.h"
 #include "cmd/io.h"
 
 #ifdef SIDECAR_HAVE_CONTROLLER
@@ -45,17 +46,20 @@ Expected<std::string> configMapKey(controller::RestClient& client, const std::st
   return (*data)[key].get<std::string>();
 }
 
-Expected<ClusterTexts> readCluster(const ClusterSource& source) {
+Expected<controller::RestClientPtr> connect(const ClusterSource& source) {
   auto connection = controller::resolveConnection({source.kubeconfig, source.context},
                                                   controller::processEnv());
   if (!connection) {
     return Unexpected(connection.error());
   }
-  auto client = controller::RestClient::create(*connection);
+  return controller::RestClient::create(*connection);
+}
+
+Expected<ClusterTexts> readCluster(const ClusterSource& source) {
+  auto client = connect(source);
   if (!client) {
     return Unexpected(client.error());
   }
-  ClusterTexts texts;
   auto config = configMapKey(**client, source.ns, source.injectConfigMap, "config");
   auto values = configMapKey(**client, source.ns, source.injectConfigMap, "values");
   auto mesh = configMapKey(**client, source.ns, source.meshConfigMap, "mesh");
@@ -79,6 +83,17 @@ bool clusterNamed(const std::string& kubeconfig, const std::string& context) {
          std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
 }
 
+ClusterSource clusterSourceFromFlags(const Flags& flags, const std::string& namespaceFlag) {
+  ClusterSource cluster;
+  cluster.kubeconfig = flags.get("kubeconfig");
+  cluster.context = flags.get("context");
+  cluster.ns = flags.get(namespaceFlag);
+  cluster.injectConfigMap = flags.get("injectConfigMapName");
+  cluster.meshConfigMap = flags.get("meshConfigMapName");
+  cluster.enabled = clusterNamed(cluster.kubeconfig, cluster.context);
+  return cluster;
+}
+
 #ifdef SIDECAR_HAVE_CONTROLLER
 Expected<nlohmann::json> readClusterObject(const ClusterSource& cluster, std::string_view kind,
                                            const std::string& name) {
@@ -90,12 +105,7 @@ Expected<nlohmann::json> readClusterObject(const ClusterSource& cluster, std::st
   } else {
     return fail("cannot read a " + std::string(kind) + " from the cluster");
   }
-  auto connection = controller::resolveConnection({cluster.kubeconfig, cluster.context},
-                                                  controller::processEnv());
-  if (!connection) {
-    return Unexpected(connection.error());
-  }
-  auto client = controller::RestClient::create(*connection);
+  auto client = connect(cluster);
   if (!client) {
     return Unexpected(client.error());
   }

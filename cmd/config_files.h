@@ -46,4 +46,10 @@ Expected<nlohmann::json> readClusterObject(const ClusterSource& cluster, std::st
 // True when a cluster is named (flags, $KUBECONFIG, or running in a pod).
 bool clusterNamed(const std::string& kubeconfig, const std::string& context);
 
+// The cluster source from a command's --kubeconfig, --context, --injectConfigMapName and
+// --meshConfigMapName flags and its namespace flag (istioctl's -i for kube-inject, ours for
+// the others); enabled when a cluster is named.
+class Flags;
+ClusterSource clusterSourceFromFlags(const Flags& flags, const std::string& namespaceFlag);
+
 }  // namespace sidecar::cmd

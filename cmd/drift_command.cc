@@ -157,12 +157,7 @@ int run(const Flags& flags) {
   std::vector<std::string> notes;
   ConfigPaths currentPaths{flags.get("injectConfigFile"), flags.get("meshConfigFile"), flags.get("valuesFile")};
   // Against a cluster, its own injector config is the expected state; files override it.
-  ClusterSource cluster;
-  cluster.kubeconfig = flags.get("kubeconfig");
-  cluster.context = flags.get("context");
-  cluster.ns = flags.get("injectorNamespace");
-  cluster.injectConfigMap = flags.get("injectConfigMapName");
-  cluster.meshConfigMap = flags.get("meshConfigMapName");
+  ClusterSource cluster = clusterSourceFromFlags(flags, "injectorNamespace");
   cluster.enabled = !flags.isSet("pods");
   auto config = loadConfig(currentPaths, notes, cluster);
   for (const auto& n : notes) {
@@ -177,7 +172,9 @@ int run(const Flags& flags) {
     std::fprintf(stderr, "drift: %s\n", current.error().message.c_str());
     return 1;
   }
-  drift::DriftSummary summary = drift::summarize(*current);
+  // ManualReinject commands read the config where this run did.
+  const drift::SummaryOptions summaryOptions{flags.get("injectorNamespace")};
+  drift::DriftSummary summary = drift::summarize(*current, summaryOptions);
   std::string out;
 
   bool preview = flags.isSet("proposed") || flags.isSet("proposedValuesFile") || flags.isSet("proposedMeshConfigFile");
@@ -199,7 +196,7 @@ int run(const Flags& flags) {
     // The same objects under the proposed config: setConfig drops every cached render.
     drift::DriftTracker proposed = std::move(*current);
     proposed.setConfig(*proposedConfig);
-    auto impact = drift::previewImpact(summary, drift::summarize(proposed));
+    auto impact = drift::previewImpact(summary, drift::summarize(proposed, summaryOptions));
     if (format == "table") {
       out = impact.empty() ? "The proposed config drifts no workload beyond today's drift.\n"
                            : drift::renderImpactTable(impact);

@@ -56,13 +56,7 @@ int runKubeInject(const Args& args) {
   }
 
   std::vector<std::string> notes;
-  ClusterSource cluster;
-  cluster.kubeconfig = flags.get("kubeconfig");
-  cluster.context = flags.get("context");
-  cluster.ns = flags.get("istioNamespace");
-  cluster.injectConfigMap = flags.get("injectConfigMapName");
-  cluster.meshConfigMap = flags.get("meshConfigMapName");
-  cluster.enabled = clusterNamed(cluster.kubeconfig, cluster.context);
+  ClusterSource cluster = clusterSourceFromFlags(flags, "istioNamespace");
   auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
                             flags.get("valuesFile")},
                            notes, cluster);

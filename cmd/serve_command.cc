@@ -275,11 +275,20 @@ int runServe(const Args& args) {
       }
     }
   }
+#ifdef SIDECAR_SERVE_DRIFT
+  // Set once drift runs; reloads hand it each new config at once (it no longer polls).
+  std::atomic<drift::DriftService*> driftConfigSink{nullptr};
+#endif
 #ifdef SIDECAR_HAVE_CONTROLLER
   if (reloader) {
-    reloader->reloader().setOnReload([&](uint64_t g) {
+    reloader->reloader().setOnReload([&, r = reloader.get()](uint64_t g) {
       reloads.Increment();
       generation.Set(static_cast<double>(g));
+#ifdef SIDECAR_SERVE_DRIFT
+      if (auto* d = driftConfigSink.load()) {
+        d->setConfig(r->current(), r->reloader().status().configHash);
+      }
+#endif
     });
     reloader->reloader().start();
   }
@@ -337,14 +346,16 @@ int runServe(const Args& args) {
     driftGauges = std::make_unique<drift::DriftGauges>(podsGauge->get(), restartGauge->get().Add({}));
     drift::DriftServiceOptions driftOptions;
     driftOptions.interval = std::chrono::seconds(driftInterval);
+    driftOptions.reconciler.injectorNamespace = injectorNamespace;
     drift::DriftServiceCallbacks callbacks;
-    callbacks.configSource = [r = reloader.get()] {
-      return drift::ConfigSnapshot{r->current(), r->reloader().status().configHash};
-    };
     callbacks.onSync = [](const drift::SyncResult& result) {
       for (const auto& err : result.errors) {
         logError("drift: " + err);
       }
+      logger().log("default", LogLevel::Debug,
+                   "drift: leader sync: " + std::to_string(result.reportWrites) + " report writes, " +
+                       std::to_string(result.events) + " events, " + std::to_string(result.restarts.size()) +
+                       " restarts");
     };
     callbacks.onMetrics = [g = driftGauges.get()](const drift::DriftMetrics& m) { g->publish(m); };
     callbacks.onWarning = [](const std::string& w) { logError(w); };
@@ -352,6 +363,12 @@ int runServe(const Args& args) {
     drifter = std::make_unique<drift::DriftService>(*client, driftOptions, [e] { return e->isLeader(); },
                                                     std::move(callbacks));
     drifter->start();
+    // The sink first, then the current config: a reload in between is delivered twice at
+    // worst (the service ignores a repeat), never lost.
+    driftConfigSink.store(drifter.get());
+    if (auto current = reloader->current()) {
+      drifter->setConfig(current, reloader->reloader().status().configHash);
+    }
   }
 #endif
   logInfo("serving the admission webhook on port " + std::to_string((*server)->port()) +
@@ -366,6 +383,7 @@ int runServe(const Args& args) {
   (*server)->stop();
 #ifdef SIDECAR_SERVE_DRIFT
   // Before the elector: the service asks it who leads.
+  driftConfigSink.store(nullptr);
   if (drifter) {
     drifter->stop();
   }

@@ -45,7 +45,18 @@ inline std::string base64Encode(std::string_view data) {
   return out;
 }
 
-inline Expected<std::string> base64Decode(std::string_view text) {
+// Line breaks are skipped, as Go's encoding/base64 (and so the API server) does.
+inline Expected<std::string> base64Decode(std::string_view input) {
+  std::string unwrapped;
+  std::string_view text = input;
+  if (input.find_first_of("\r\n") != std::string_view::npos) {
+    for (char c : input) {
+      if (c != '\r' && c != '\n') {
+        unwrapped.push_back(c);
+      }
+    }
+    text = unwrapped;
+  }
   auto value = [](char c) -> int {
     if (c >= 'A' && c <= 'Z') {
       return c - 'A';

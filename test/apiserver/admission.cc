@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "common/base64.h"
 #include "test/apiserver/https_client.h"
 #include "test/apiserver/json_patch.h"
 #include "test/apiserver/selectors.h"
@@ -12,56 +13,6 @@ namespace sidecar::testapi {
 using nlohmann::json;
 
 namespace {
-
-Expected<std::string> base64Decode(const std::string& in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    if (c == '+') {
-      return 62;
-    }
-    if (c == '/') {
-      return 63;
-    }
-    return -1;
-  };
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  std::size_t i = 0;
-  for (; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '=' || c == '\n' || c == '\r') {
-      if (c == '=') {
-        break;
-      }
-      continue;
-    }
-    const int v = value(c);
-    if (v < 0) {
-      return fail("invalid base64 character at offset " + std::to_string(i));
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
-  for (; i < in.size(); ++i) {
-    if (in[i] != '=' && in[i] != '\n' && in[i] != '\r') {
-      return fail("invalid base64: data after padding at offset " + std::to_string(i));
-    }
-  }
-  return out;
-}
 
 std::string newUid() {
   static thread_local std::mt19937_64 engine{std::random_device{}()};

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/base64.h"
+
 // A real HTTPS admission webhook for tests: serves one request per connection on its own
 // thread with a certificate from a test CA, and answers AdmissionReviews with a handler.
 
@@ -119,23 +121,6 @@ class FakeWebhook {
 };
 
 // base64 of a string (caBundle, patches).
-inline std::string toBase64(const std::string& in) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    out += {kChars[v >> 18], kChars[(v >> 12) & 63], kChars[(v >> 6) & 63], kChars[v & 63]};
-  }
-  if (i + 1 == in.size()) {
-    const uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    out += {kChars[v >> 18], kChars[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == in.size()) {
-    const uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += {kChars[v >> 18], kChars[(v >> 12) & 63], kChars[(v >> 6) & 63], '='};
-  }
-  return out;
-}
+inline std::string toBase64(const std::string& in) { return base64Encode(in); }
 
 }  // namespace sidecar::testapi

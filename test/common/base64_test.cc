@@ -30,6 +30,12 @@ TEST(Base64Test, EveryByteRoundTrips) {
   EXPECT_EQ(*decoded, all);
 }
 
+TEST(Base64Test, LineBreaksAreSkippedLikeGo) {
+  auto decoded = base64Decode("Zm9v\nYmFy\r\n");
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(*decoded, "foobar");
+}
+
 TEST(Base64Test, MalformedInputNamesWhere) {
   auto length = base64Decode("Zm9");
   ASSERT_FALSE(length);
