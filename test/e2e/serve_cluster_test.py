@@ -20,32 +20,13 @@ import tempfile
 import time
 import urllib.request
 
-from e2e_cluster import manifest
-
-NS = "sidecar-injector"
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, message):
-    if not cond:
-        raise Failure(message)
+import e2e_cluster
+from e2e_cluster import NS, Failure, check, manifest
 
 
 def wait_for(what, predicate, timeout=30.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Exception as e:  # noqa: BLE001 - retried until the deadline, then reported
-            last = e
-        time.sleep(interval)
-    raise Failure(f"timed out waiting for {what}" + (f" (last error: {last})" if last else ""))
+    """e2e_cluster.wait_for without the elapsed time."""
+    return e2e_cluster.wait_for(what, predicate, timeout, interval)[0]
 
 
 class Cluster:
