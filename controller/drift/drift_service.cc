@@ -425,9 +425,18 @@ void DriftService::applyWebhookConfigs() {
 }
 
 void DriftService::applyConfig(inject::InjectionConfigPtr config, std::string hash) {
+  // Owners may hand over the config they already gave (serve does at start, racing its
+  // reload callback); re-rendering every pod for it would be wasted work.
+  const DriftTracker& tracker = reconciler_.tracker();
+  if (config && config == tracker.config() && (hash.empty() ? config->version : hash) == tracker.configHash()) {
+    return;
+  }
   reconciler_.setConfig(std::move(config), std::move(hash));
   ++stats_.configsApplied;
   markChanged(std::chrono::steady_clock::now());
+  // Not debounced: config edits are rare, every pod was just recomputed anyway, and the
+  // person who made the edit is watching the report for its effect.
+  syncNow_ = true;
 }
 
 void DriftService::pollConfig(SteadyTime now) {
@@ -468,9 +477,11 @@ SteadyTime DriftService::maybeSync(SteadyTime now) {
     return next;
   }
   const SteadyTime changeDue = std::min(lastChange_ + options_.debounce, firstChange_ + options_.maxDelay);
-  const bool due = !wasLeader_ || !lastSync_ || now >= *lastSync_ + options_.interval || (dirty_ && now >= changeDue);
+  const bool due = !wasLeader_ || !lastSync_ || now >= *lastSync_ + options_.interval ||
+                   (dirty_ && (syncNow_ || now >= changeDue));
   if (due) {
     dirty_ = false;
+    syncNow_ = false;
     wasLeader_ = true;
     // The service paces syncs itself, so the reconciler's own rate limit is bypassed.
     SyncResult result = reconciler_.sync(true);

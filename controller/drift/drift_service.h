@@ -39,7 +39,7 @@ struct DriftServiceOptions {
   // Periodic sync by the leader, whether or not anything changed (Events and restarts
   // progress on it).
   std::chrono::milliseconds interval{60000};
-  // A change is synced once the cluster has been quiet this long...
+  // A change is synced once the cluster has been quiet this long (a config change at once)...
   std::chrono::milliseconds debounce{1000};
   // ...or at the latest this long after the first unsynced change, so churn cannot starve it.
   std::chrono::milliseconds maxDelay{10000};
@@ -63,7 +63,9 @@ struct ConfigSnapshot {
 // All run on the worker thread, under the lock inspect() and stats() take: they must not
 // call those.
 struct DriftServiceCallbacks {
-  // Polled each pollPeriod; a new pointer or hash is applied like setConfig.
+  // Polled each pollPeriod; a new pointer or hash is applied like setConfig. Optional: an
+  // owner that is told about reloads calls setConfig instead (serve does), and a change
+  // then reaches the tracker without waiting for a poll.
   std::function<ConfigSnapshot()> configSource;
   // After every sync the leader runs.
   std::function<void(const SyncResult&)> onSync;
@@ -101,7 +103,8 @@ class DriftService {
   // A stopped service does not start again.
   void stop();
 
-  // Thread-safe; applied in order with the watch events.
+  // Thread-safe; applied in order with the watch events. The same config and hash again is
+  // a no-op, so an owner may push from a reload callback and at start without care.
   void setConfig(inject::InjectionConfigPtr config, std::string configHash = {});
 
   // True once every kind has been listed and applied to the tracker.
@@ -170,6 +173,7 @@ class DriftService {
   std::string polledHash_;
   std::chrono::steady_clock::time_point nextPoll_{};
   bool dirty_ = false;
+  bool syncNow_ = false;  // a config change: sync without the debounce
   bool wasLeader_ = false;
   std::chrono::steady_clock::time_point firstChange_{};
   std::chrono::steady_clock::time_point lastChange_{};

@@ -4,6 +4,25 @@ namespace sidecar::drift {
 
 ReasonSet evaluateDrift(const ActualSidecar& actual, const Expectation& expected) {
   ReasonSet reasons;
+  if (expected.manual) {
+    // Re-created pods get the template's sidecar again, whatever the webhook is set to do,
+    // so neither a missing nor an unexpected sidecar is drift. A config kube-inject cannot
+    // render is not either: re-creating the pods still works, and re-running kube-inject
+    // shows the error to whoever runs it.
+    if (!actual.present || expected.renderFailed) {
+      return reasons;
+    }
+    // Pods of a CronJob carry no status annotation (kube-inject puts it on the Job
+    // template's metadata), so the template's version stands in.
+    const std::string& version = actual.hasStatus ? actual.statusVersion : expected.templateVersion;
+    if (version != expected.version) {
+      reasons.add(DriftReason::StaleTemplate);
+    }
+    if (expected.proxyImage && actual.proxyImage != expected.proxyImage) {
+      reasons.add(DriftReason::StaleProxyImage);
+    }
+    return reasons;
+  }
   if (!expected.wouldInject()) {
     if (actual.present) {
       reasons.add(DriftReason::UnexpectedSidecar);
@@ -75,9 +94,14 @@ const nlohmann::json* labelsOf(const nlohmann::json* ns) {
 
 Expected<bool> DriftTracker::upsertObject(const nlohmann::json& object) {
   bool isNamespace = false;
+  std::string kind;
   if (object.is_object()) {
-    auto kind = object.find("kind");
-    isNamespace = kind != object.end() && kind->is_string() && kind->get_ref<const std::string&>() == "Namespace";
+    auto k = object.find("kind");
+    kind = k != object.end() && k->is_string() ? k->get<std::string>() : std::string();
+    isNamespace = kind == "Namespace";
+  }
+  if (kind == "ReplicaSet" || kind == "StatefulSet" || kind == "DaemonSet" || kind == "Job") {
+    return upsertOwner(kind, object);
   }
   std::optional<nlohmann::json> previousLabels;
   bool known = false;
@@ -109,9 +133,57 @@ Expected<bool> DriftTracker::upsertObject(const nlohmann::json& object) {
 }
 
 void DriftTracker::removeObject(const std::string& kind, const std::string& namespaceName, const std::string& name) {
+  const std::optional<std::string> before = ownerStatus(kind, namespaceName, name);
   inventory_.remove(kind, namespaceName, name);
   if (kind == "Namespace") {
     recomputeNamespace(name);
+  } else if (before) {
+    recomputeOwned(kind, namespaceName, name);
+  }
+}
+
+std::optional<std::string> DriftTracker::ownerStatus(const std::string& kind, const std::string& namespaceName,
+                                                     const std::string& name) const {
+  PodRecord probe;
+  probe.namespaceName = namespaceName;
+  probe.controller = OwnerRef{kind, name};
+  return inventory_.templateStatus(probe);
+}
+
+Expected<bool> DriftTracker::upsertOwner(const std::string& kind, const nlohmann::json& object) {
+  std::string ns, name;
+  if (auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    auto n = meta->find("name");
+    name = n != meta->end() && n->is_string() ? n->get<std::string>() : "";
+    auto s = meta->find("namespace");
+    ns = s != meta->end() && s->is_string() ? s->get<std::string>() : "default";
+  }
+  const std::optional<std::string> before = ownerStatus(kind, ns, name);
+  auto added = inventory_.add(object);
+  if (!added) {
+    return added;
+  }
+  // Owners change often (status, replicas); only whether and how their template was
+  // injected matters to their pods' expectations.
+  if (*added && ownerStatus(kind, ns, name) != before) {
+    recomputeOwned(kind, ns, name);
+  }
+  return added;
+}
+
+void DriftTracker::recomputeOwned(const std::string& kind, const std::string& namespaceName, const std::string& name) {
+  std::vector<PodDrift*> owned;
+  std::string podPrefix = namespaceName + "/";
+  for (auto it = pods_.lower_bound(podPrefix); it != pods_.end() && it->first.compare(0, podPrefix.size(), podPrefix) == 0;
+       ++it) {
+    const auto& controller = it->second.pod.controller;
+    if (controller && controller->kind == kind && controller->name == name) {
+      cache_.erase(it->second.pod.templateKey);
+      owned.push_back(&it->second);
+    }
+  }
+  for (PodDrift* entry : owned) {
+    evaluate(*entry);
   }
 }
 
@@ -136,8 +208,11 @@ void DriftTracker::evaluate(PodDrift& entry) {
   if (!cached) {
     ++stats_.renders;
     const nlohmann::json* mwc = webhookConfig_ ? &*webhookConfig_ : nullptr;
-    cached = std::make_shared<const Expectation>(
-        computeExpectation(*config_, entry.pod, inventory_.namespaceObject(entry.pod.namespaceName), mwc));
+    // Cached per template key, which names the controller owner, so the owner's template
+    // status is the same for every pod sharing the entry.
+    cached = std::make_shared<const Expectation>(computeExpectation(
+        *config_, entry.pod, inventory_.namespaceObject(entry.pod.namespaceName), mwc,
+        inventory_.templateStatus(entry.pod)));
   }
   entry.expected = cached;
   entry.reasons = evaluateDrift(entry.pod.actual, *cached);

@@ -1,8 +1,9 @@
 #pragma once
 
 // Incremental drift state of every known pod. A pod event recomputes that pod; a namespace
-// change recomputes the pods of that namespace; a config or webhook-config change recomputes
-// everything. Expectations (webhook + policy + render) are cached by pod-template identity,
+// change recomputes the pods of that namespace; an owner (ReplicaSet, StatefulSet, DaemonSet,
+// Job) whose pod template gains, loses or changes a kube-inject status annotation recomputes
+// its pods; a config or webhook-config change recomputes everything. Expectations (webhook + policy + render) are cached by pod-template identity,
 // so 100k pods of 1000 workloads cost ~1000 renders, not 100k.
 //
 // Not thread-safe: one owner (the reconciler's loop or the CLI) drives it.
@@ -29,6 +30,8 @@ struct PodDrift {
   std::shared_ptr<const Expectation> expected;  // null while no config is set
   ReasonSet reasons;
   bool drifted() const { return !reasons.empty(); }
+  // The sidecar is the workload template's own (kube-inject) and the webhook leaves it.
+  bool manual() const { return expected && expected->manual; }
 };
 
 // The comparison itself, exposed for tests.
@@ -65,6 +68,11 @@ class DriftTracker {
   void evaluate(PodDrift& entry);
   void recomputeAll();
   void recomputeNamespace(const std::string& namespaceName);
+  // Pods whose controller is this owner: its template's injection status changed.
+  void recomputeOwned(const std::string& kind, const std::string& namespaceName, const std::string& name);
+  Expected<bool> upsertOwner(const std::string& kind, const nlohmann::json& object);
+  std::optional<std::string> ownerStatus(const std::string& kind, const std::string& namespaceName,
+                                         const std::string& name) const;
 
   inject::InjectionConfigPtr config_;
   std::string configHash_;

@@ -55,7 +55,8 @@ void workloadIdentity(const PodRecord& pod, json& deployMeta, std::string& apiVe
 }  // namespace
 
 Expectation computeExpectation(const inject::InjectionConfig& config, const PodRecord& pod,
-                               const json* namespaceObject, const json* webhookConfig) {
+                               const json* namespaceObject, const json* webhookConfig,
+                               const std::optional<std::string>& templateStatus) {
   Expectation e;
   e.version = config.version;
   if (webhookConfig != nullptr) {
@@ -70,7 +71,13 @@ Expectation computeExpectation(const inject::InjectionConfig& config, const PodR
     e.webhookExplanation = "no MutatingWebhookConfiguration given: assuming the webhook is called";
   }
   e.decision = inject::decidePolicy(config, *pod.metadata, *pod.spec, pod.namespaceName);
-  if (!e.wouldInject()) {
+  // kube-inject consults no policy, only hostNetwork (it never injects those).
+  e.manual = templateStatus.has_value() && !e.wouldInject() && !pod.hostNetwork;
+  if (e.manual) {
+    json status = json::parse(*templateStatus, nullptr, false);
+    e.templateVersion = status.is_object() ? stringMember(status, "version") : std::string();
+  }
+  if (!e.wouldInject() && !e.manual) {
     return e;
   }
 
@@ -80,7 +87,7 @@ Expectation computeExpectation(const inject::InjectionConfig& config, const PodR
   json deployMeta;
   workloadIdentity(pod, deployMeta, input.apiVersion, input.kind);
   input.deploymentMeta = std::make_shared<const json>(std::move(deployMeta));
-  input.frontend = inject::Frontend::Webhook;
+  input.frontend = e.manual ? inject::Frontend::KubeInject : inject::Frontend::Webhook;
   // The template engine reports errors as values, but a config is user input: nothing it
   // does may take the reconciler down.
   try {

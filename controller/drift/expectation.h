@@ -4,6 +4,7 @@
 // webhook itself makes, and (when it injects) what the current template renders — version,
 // proxy image and injected names. Pure: the same core as the webhook, no network.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@ struct Expectation {
   std::vector<std::string> containers;
   std::vector<std::string> initContainers;
   std::vector<std::string> volumes;
+  // The sidecar comes from the workload's own template (kube-inject) and the webhook will
+  // leave re-created pods alone, so only re-running kube-inject changes it; the fields above
+  // then describe what kube-inject renders today. When the webhook does inject, it replaces
+  // a manually injected sidecar like any other (Istio's patch removes the pieces the status
+  // annotation names), so manual stays false and a restart is the fix.
+  bool manual = false;
+  std::string templateVersion;  // manual: the version the template's status annotation records
 
   bool wouldInject() const { return webhookCalled && decision.inject; }
 };
@@ -33,7 +41,10 @@ struct Expectation {
 // namespaceObject: the pod's Namespace (null: a namespace without labels).
 // webhookConfig: the injector's MutatingWebhookConfiguration (null: assume the API server
 // calls the webhook, as when only the injector config is known).
+// templateStatus: the status annotation of the pod's owner template when it carries one
+// (Inventory::templateStatus): the workload was injected manually.
 Expectation computeExpectation(const inject::InjectionConfig& config, const PodRecord& pod,
-                               const nlohmann::json* namespaceObject, const nlohmann::json* webhookConfig);
+                               const nlohmann::json* namespaceObject, const nlohmann::json* webhookConfig,
+                               const std::optional<std::string>& templateStatus = std::nullopt);
 
 }  // namespace sidecar::drift

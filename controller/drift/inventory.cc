@@ -38,6 +38,16 @@ bool annotationTrue(const json& object) {
          "true";
 }
 
+constexpr const char* kStatusAnnotation = "sidecar.istio.io/status";
+
+std::optional<std::string> statusIn(const json& metadata) {
+  const json& value = member(member(metadata, "annotations"), kStatusAnnotation);
+  if (!value.is_string() || value.get_ref<const std::string&>().empty()) {
+    return std::nullopt;
+  }
+  return value.get<std::string>();
+}
+
 const std::vector<std::string> kWorkloadKinds = {"ReplicaSet", "Deployment", "StatefulSet",
                                                  "DaemonSet",  "Job",        "CronJob"};
 
@@ -162,6 +172,34 @@ bool Inventory::autoRestartEnabled(const WorkloadRef& workload) const {
   }
   auto it = k->second.find({workload.namespaceName, workload.name});
   return it != k->second.end() && annotationTrue(it->second);
+}
+
+const json* Inventory::workload(const std::string& kind, const std::string& namespaceName,
+                                const std::string& name) const {
+  auto k = workloads_.find(kind);
+  if (k == workloads_.end()) {
+    return nullptr;
+  }
+  auto it = k->second.find({namespaceName, name});
+  return it == k->second.end() ? nullptr : &it->second;
+}
+
+std::optional<std::string> Inventory::templateStatusOf(const json& workload) {
+  if (auto status = statusIn(member(member(member(workload, "spec"), "template"), "metadata"))) {
+    return status;
+  }
+  if (stringMember(workload, "kind") == "Job") {
+    return statusIn(member(workload, "metadata"));
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Inventory::templateStatus(const PodRecord& pod) const {
+  if (!pod.controller || pod.controller->name.empty()) {
+    return std::nullopt;
+  }
+  const json* owner = workload(pod.controller->kind, pod.namespaceName, pod.controller->name);
+  return owner == nullptr ? std::nullopt : templateStatusOf(*owner);
 }
 
 const std::vector<PdbInfo>& Inventory::pdbs(const std::string& namespaceName) const {

@@ -51,12 +51,23 @@ class Inventory {
   std::string updateStrategy(const WorkloadRef& workload) const;
   // The namespace or the workload carries sidecar.injector.dev/auto-restart: "true".
   bool autoRestartEnabled(const WorkloadRef& workload) const;
+  // The sidecar.istio.io/status annotation the pod's direct controller put on it: its pod
+  // template's (Pod -> ReplicaSet, StatefulSet, DaemonSet, Job) or, for a Job, its own
+  // metadata's, where kube-inject of a CronJob writes it. Present only when that owner is
+  // known and carries one: the sidecar then came from the workload's own manifest
+  // (kube-inject), not from the webhook. A bare pod has no template to tell by.
+  std::optional<std::string> templateStatus(const PodRecord& pod) const;
+  // The same for a workload object itself (its template, or its own metadata).
+  static std::optional<std::string> templateStatusOf(const nlohmann::json& workload);
   // PDBs of a namespace, sorted by name.
   const std::vector<PdbInfo>& pdbs(const std::string& namespaceName) const;
 
   size_t size() const;
 
  private:
+  const nlohmann::json* workload(const std::string& kind, const std::string& namespaceName,
+                                 const std::string& name) const;
+
   using Key = std::pair<std::string, std::string>;  // namespace, name
   std::map<std::string, nlohmann::json> namespaces_;
   std::map<std::string, std::map<Key, nlohmann::json>> workloads_;  // kind -> objects

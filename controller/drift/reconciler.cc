@@ -98,7 +98,7 @@ SyncResult DriftReconciler::sync(bool force) {
   }
   lastWrite_ = now;
   result.wrote = true;
-  auto summary = std::make_shared<const DriftSummary>(summarize(*tracker_));
+  auto summary = std::make_shared<const DriftSummary>(summarize(*tracker_, {options_.injectorNamespace}));
   writeReports(*summary, result);
   emitEvents(*summary, result);
   if (options_.autoRestart) {

@@ -27,6 +27,7 @@ struct ReconcilerOptions {
   bool autoRestart = true;                    // still only for opted-in workloads
   AutoRestartPolicy restartPolicy;
   std::string component = "sidecar-injector";
+  std::string injectorNamespace;  // kube-inject's -i in ManualReinject commands
 };
 
 struct SyncResult {

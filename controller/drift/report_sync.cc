@@ -79,6 +79,9 @@ std::string eventMessage(const WorkloadDrift& w) {
                     "current sidecar injection (" + reasonList(w) + ")";
   if (w.injectionWouldFail()) {
     msg += "; re-created pods would be rejected: fix the injection error first";
+  } else if (w.strategy == RestartStrategy::ManualReinject) {
+    msg += "; the sidecar is in the workload's manifest (kube-inject), a restart keeps it; re-inject (never "
+           "automatic): " + w.command;
   } else if (!w.command.empty()) {
     msg += "; restart: " + w.command;
   }

@@ -44,9 +44,10 @@ struct Accumulator {
   WorkloadDrift drift;
   std::vector<std::string> restartablePods;  // drifted and still running
   std::vector<const PodRecord*> members;
+  bool manual = false;  // a drifted pod's sidecar came from the workload's own template
 };
 
-void plan(Accumulator& acc, const Inventory& inventory) {
+void plan(Accumulator& acc, const Inventory& inventory, const SummaryOptions& options) {
   WorkloadDrift& w = acc.drift;
   const std::string prefix = "kubectl -n " + w.ref.namespaceName + " ";
   const std::string& kind = w.ref.kind;
@@ -61,7 +62,17 @@ void plan(Accumulator& acc, const Inventory& inventory) {
       w.command += (w.command.empty() ? "" : " && ") + prefix + "delete pod " + p + " --wait";
     }
   };
-  if (kind == "Job" || kind == "CronJob" || acc.restartablePods.empty()) {
+  if (acc.manual && kind != "Job" && kind != "Pod") {
+    // A CronJob belongs here too: its next run is created from the same injected template.
+    // (A Job's template is immutable, and a bare pod is never taken as manual.) `kubectl get
+    // -o yaml | kube-inject` would not do: kube-inject, like istioctl, skips a workload that
+    // already has istio-proxy, so the sidecar-free manifest it was created from is needed.
+    w.strategy = RestartStrategy::ManualReinject;
+    w.command = "sidecar-injector kube-inject" +
+                (options.injectorNamespace.empty() ? std::string() : " -i " + options.injectorNamespace) +
+                " -f <manifest of " + lower(kind) + "/" + w.ref.name + " before injection> | " +
+                prefix + "apply -f -";
+  } else if (kind == "Job" || kind == "CronJob" || acc.restartablePods.empty()) {
     // A Job's next run (or a finished pod's replacement) picks up the current config.
     w.strategy = RestartStrategy::None;
   } else if (kind == "Deployment") {
@@ -92,7 +103,8 @@ void plan(Accumulator& acc, const Inventory& inventory) {
       break;
     }
   }
-  w.autoRestart = inventory.autoRestartEnabled(w.ref);
+  // Opting in cannot make the operator re-inject a manifest it does not have.
+  w.autoRestart = w.strategy != RestartStrategy::ManualReinject && inventory.autoRestartEnabled(w.ref);
 }
 
 }  // namespace
@@ -105,6 +117,8 @@ std::string_view strategyName(RestartStrategy s) {
       return "DeletePodsOneByOne";
     case RestartStrategy::Recreate:
       return "Recreate";
+    case RestartStrategy::ManualReinject:
+      return "ManualReinject";
     case RestartStrategy::None:
       return "None";
   }
@@ -118,7 +132,7 @@ bool impactOrder(const WorkloadDrift& a, const WorkloadDrift& b) {
   return std::tie(a.ref.namespaceName, a.ref.name, a.ref.kind) < std::tie(b.ref.namespaceName, b.ref.name, b.ref.kind);
 }
 
-DriftSummary summarize(const DriftTracker& tracker) {
+DriftSummary summarize(const DriftTracker& tracker, const SummaryOptions& options) {
   DriftSummary summary;
   summary.configHash = tracker.configHash();
   const Inventory& inventory = tracker.inventory();
@@ -143,6 +157,7 @@ DriftSummary summarize(const DriftTracker& tracker) {
     ++summary.driftedPods;
     ++acc.drift.driftedPods;
     acc.drift.reasons.merge(entry.reasons);
+    acc.manual = acc.manual || entry.manual();
     for (DriftReason r : entry.reasons.list()) {
       ++ns.reasonCounts[static_cast<size_t>(r)];
       ++summary.reasonCounts[static_cast<size_t>(r)];
@@ -156,7 +171,7 @@ DriftSummary summarize(const DriftTracker& tracker) {
     if (acc.drift.driftedPods == 0) {
       continue;
     }
-    plan(acc, inventory);
+    plan(acc, inventory, options);
     namespaces[ref.namespaceName].workloads.push_back(acc.drift);
     summary.workloads.push_back(std::move(acc.drift));
   }

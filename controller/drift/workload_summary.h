@@ -14,7 +14,10 @@
 
 namespace sidecar::drift {
 
-enum class RestartStrategy { RolloutRestart, DeletePodsOneByOne, Recreate, None };
+// ManualReinject: the sidecar is part of the workload's own manifest (kube-inject) and the
+// webhook does not replace it, so no restart changes it: the manifest must be injected again
+// and applied. Never done automatically: the operator does not have the original manifest.
+enum class RestartStrategy { RolloutRestart, DeletePodsOneByOne, Recreate, ManualReinject, None };
 std::string_view strategyName(RestartStrategy s);
 
 struct PdbRef {
@@ -33,7 +36,7 @@ struct WorkloadDrift {
   std::optional<PdbRef> pdb;
   bool autoRestart = false;  // opted in (namespace or workload annotation)
 
-  bool needsRestart() const { return strategy != RestartStrategy::None; }
+  bool needsRestart() const { return strategy != RestartStrategy::None && strategy != RestartStrategy::ManualReinject; }
   bool injectionWouldFail() const { return reasons.has(DriftReason::InjectionWouldFail); }
 };
 
@@ -57,6 +60,12 @@ struct DriftSummary {
 // Impact order: drifted pods descending, then namespace, name, kind.
 bool impactOrder(const WorkloadDrift& a, const WorkloadDrift& b);
 
-DriftSummary summarize(const DriftTracker& tracker);
+struct SummaryOptions {
+  // Where kube-inject reads the injector ConfigMaps (its -i) in ManualReinject commands;
+  // empty leaves kube-inject's default (istio-system).
+  std::string injectorNamespace;
+};
+
+DriftSummary summarize(const DriftTracker& tracker, const SummaryOptions& options = {});
 
 }  // namespace sidecar::drift

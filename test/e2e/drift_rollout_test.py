@@ -54,6 +54,11 @@ def since(t):
     return f"{1000 * (time.monotonic() - t):.0f} ms"
 
 
+def leader_syncs(serve):
+    with open(serve.log_path) as f:
+        return f.read().count("drift: leader sync:")
+
+
 def report(cluster):
     out = cluster.k("get", "sidecardriftreports", "demo", "-o", "json", "--ignore-not-found")
     return json.loads(out) if out.strip() else None
@@ -108,6 +113,14 @@ def main():
         edited_at = time.monotonic()
         cluster.k("patch", "configmap", "-n", NS, "istio-sidecar-injector", "--type", "merge",
                   "-p", json.dumps({"data": {"config": edited}}))
+        patched_at = time.monotonic()
+        # The gauge is published by the same leader sync that writes the report, and reading it
+        # costs no kubectl run: the closest look at reload -> drift -> sync.
+        wait_for(f"{STALE} 1", lambda: gauge(serve, STALE) == 1.0, timeout=30, interval=0.01)
+        print(f"template edit to gauge=1: {since(edited_at)}, {since(patched_at)} after kubectl patch returned")
+        # The reload hands the config to drift and a config change skips the debounce; polling
+        # the config each second and debouncing took up to ~2 s here.
+        check(time.monotonic() - patched_at < 1.5, f"the drift sync came {since(patched_at)} after the edit")
 
         def stale_report():
             r = report(cluster)
@@ -123,8 +136,24 @@ def main():
         check("StaleTemplate" in json.dumps(workload.get("reasons")), f"workload reasons: {workload}")
         command = workload.get("command")
         check(command == "kubectl -n demo rollout restart deployment/sleep", f"recommended command: {command!r}")
-        wait_for(f"{STALE} 1", lambda: gauge(serve, STALE) == 1.0, timeout=30, interval=0.1)
-        print(f"template edit to gauge=1: {since(edited_at)}")
+
+        # One Warning Event on the Deployment for this drift, however often the leader syncs.
+        syncs_before = leader_syncs(serve)
+        time.sleep(4)
+        syncs = leader_syncs(serve) - syncs_before
+        check(syncs >= 3, f"the leader synced {syncs} times in 4 s with --driftInterval 1")
+        events = [e for e in cluster.get("events", "-n", "demo").get("items", [])
+                  if e.get("involvedObject", {}).get("kind") == "Deployment"
+                  and e.get("involvedObject", {}).get("name") == "sleep" and e.get("type") == "Warning"]
+        check(len(events) == 1, f"{len(events)} Warning events on deployment/sleep after {syncs} syncs: "
+                                f"{json.dumps(events, indent=1)}")
+        event = events[0]
+        check(event.get("count", 1) == 1, f"the drift event was repeated: count {event.get('count')}")
+        check(event.get("reason") == "SidecarDrift", f"event reason {event.get('reason')!r}")
+        message = event.get("message", "")
+        check("StaleTemplate" in message and command in message,
+              f"the event message names neither the drift nor {command!r}: {message!r}")
+        print(f"{syncs} leader syncs, 1 Warning event on deployment/sleep: {event['reason']}: {message}")
 
         # Run exactly the recommended command, only pointed at this cluster.
         argv = shlex.split(command)

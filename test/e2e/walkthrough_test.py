@@ -10,7 +10,8 @@ would run in a real cluster.
 Steps: install (`kubectl apply -f crds/ -f manifests/`), manual injection (kube-inject |
 kubectl apply), automatic injection in a labelled namespace, the opt-out annotation,
 check-inject and the debug log, neverInjectSelector, a template edit reaching the next pod
-(timed), the drift report naming the stale workload and its restart, and `make undeploy`.
+(timed), the drift report naming the stale workload and its restart, the manually injected
+workload's re-inject, and `make undeploy`.
 
 Where the README's commands cannot run here, the test does the same thing another way: the
 test server publishes no OpenAPI document (so creates run with --validate=false) and speaks
@@ -390,6 +391,14 @@ class Walkthrough:
         check("skip [never_inject_selector]" in out, f"check-inject on build-1:\n{out}")
         self.step("neverInjectSelector: the build pod gets no sidecar, check-inject says why")
 
+        # The manually injected sleep in `default` is current: no drift, although the webhook
+        # does not select that namespace (its sidecar comes from its own template).
+        wait_for("a leader sync", lambda: c.run("get", "sidecardriftreports", "cluster").returncode == 0,
+                 timeout=15, interval=0.2)
+        check(c.run("get", "sidecardriftreports", "default").returncode != 0,
+              "the manually injected sleep in default is reported as drift: "
+              + c.run("get", "sidecardriftreports", "default", "-o", "yaml").stdout)
+
         # 8. Template edit: the next pod created carries it, within the budget.
         old_pods = sorted(p["metadata"]["name"] for p in c.pods("demo", "app=sleep"))
         started = time.monotonic()
@@ -433,6 +442,38 @@ class Walkthrough:
                  .get("driftedPods"), timeout=15, interval=0.2)
         self.step(f"drift report names deployment/sleep; its restart command replaced {old_pods} "
                   f"with {[p['metadata']['name'] for p in fresh]}")
+
+
+        # 10. The manual injection went stale too; a restart would bring the same sidecar back
+        # (the webhook does not select `default`), so the report asks for a re-inject.
+        def manual_workload():
+            found = c.run("get", "sidecardriftreports", "default", "-o", "json")
+            if found.returncode != 0:
+                return None
+            status = json.loads(found.stdout).get("status") or {}
+            return next((w for w in status.get("workloads") or []
+                         if w.get("kind") == "Deployment" and w.get("name") == "sleep"), None)
+        manual = wait_for("a report for the manually injected deployment/sleep in default", manual_workload,
+                          timeout=15, interval=0.2)
+        check(manual.get("reasons") == ["StaleTemplate"], f"manual sleep reasons {manual.get('reasons')}")
+        check(manual.get("restartStrategy") == "ManualReinject" and manual.get("autoRestart") is False,
+              f"manual sleep: {manual}")
+        want = (f"sidecar-injector kube-inject -i {NS} -f <manifest of deployment/sleep before injection> "
+                "| kubectl -n default apply -f -")
+        check(manual.get("command") == want, f"re-inject command {manual.get('command')!r}, want {want!r}")
+        print("     $ kubectl get sidecardriftreport default -o yaml\n" + "\n".join(
+            "     " + line for line in c.k("get", "sidecardriftreport", "default", "-o", "yaml").splitlines()))
+        manual_old = sorted(p["metadata"]["name"] for p in c.pods("default", "app=sleep"))
+        # The command, with the manifest the walkthrough created it from.
+        injected, _ = self.injector("kube-inject", "-i", NS, "-f", "samples/sleep.yaml")
+        c.k("-n", "default", "apply", "--validate=false", "-f", "-", stdin=injected)
+        wait_for("the re-injected sleep pods in default", lambda: [
+            p for p in c.pods("default", "app=sleep") if EDIT_ENV in proxy_env(p)] and not any(
+            p["metadata"]["name"] in manual_old for p in c.pods("default", "app=sleep")), timeout=30)
+        wait_for("the default report to clear", lambda: c.run("get", "sidecardriftreports", "default").returncode != 0,
+                 timeout=15, interval=0.2)
+        self.step("manual injection: not drift while current; stale after the edit -> ManualReinject; "
+                  "re-injecting the manifest clears it")
 
         self.uninstall(old_pods=[p["metadata"]["name"] for p in fresh])
 

@@ -129,7 +129,7 @@ DASHBOARD_KNOWN_METRICS = set(DASHBOARD_REQUIRED_METRICS) | {
 }
 
 DRIFT_REASONS = ["MissingSidecar", "UnexpectedSidecar", "StaleTemplate", "StaleProxyImage", "InjectionWouldFail"]
-RESTART_STRATEGIES = ["RolloutRestart", "DeletePodsOneByOne", "Recreate", "None"]
+RESTART_STRATEGIES = ["RolloutRestart", "DeletePodsOneByOne", "Recreate", "ManualReinject", "None"]
 PRINTER_COLUMNS = ["Namespace", "Drifted", "Total", "Workloads", "Top Reason", "Age"]
 
 CLUSTER_SCOPED_KINDS = {

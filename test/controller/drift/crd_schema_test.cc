@@ -83,7 +83,19 @@ TEST(CrdSchemaTest, ReportsMatchTheCrd) {
   ASSERT_TRUE(tracker.upsertPod(PodBuilder("b", "j").owner("Job", "j").injected(config->version, "old:1")).has_value());
   ASSERT_TRUE(tracker.upsertPod(PodBuilder("b", "o").annotation("sidecar.istio.io/inject", "false").injected(config->version)).has_value());
   ASSERT_TRUE(tracker.upsertPod(PodBuilder("c", "m")).has_value());
-  auto reports = buildReports(summarize(tracker), formatRfc3339(std::chrono::system_clock::now()));
+  // A manually injected (kube-inject) Deployment: the ManualReinject strategy.
+  json manualRs = ownedBy(workload("ReplicaSet", "c", "cli-1"), "Deployment", "cli");
+  manualRs["spec"]["template"]["metadata"]["annotations"]["sidecar.istio.io/status"] = R"({"version":"old"})";
+  ASSERT_TRUE(tracker.upsertObject(manualRs).has_value());
+  ASSERT_TRUE(tracker.upsertPod(PodBuilder("c", "cli-1-a").owner("ReplicaSet", "cli-1")
+                                    .annotation("sidecar.istio.io/inject", "false").injected("old")).has_value());
+  auto summary = summarize(tracker);
+  std::set<std::string> strategies;
+  for (const auto& w : summary.workloads) {
+    strategies.insert(std::string(strategyName(w.strategy)));
+  }
+  EXPECT_TRUE(strategies.count("ManualReinject")) << ::testing::PrintToString(strategies);
+  auto reports = buildReports(summary, formatRfc3339(std::chrono::system_clock::now()));
   ASSERT_EQ(reports.size(), 4u);
   std::set<std::string> reasonsSeen;
   for (const auto& r : reports) {

@@ -74,10 +74,12 @@ class DriftServiceTest : public ::testing::Test {
   }
 
   // Starts a service with short timings, waits for its first complete view.
-  void startService(DriftServiceOptions options = {}) {
-    options.debounce = 20ms;
-    options.maxDelay = 200ms;
-    options.pollPeriod = 20ms;
+  void startService(DriftServiceOptions options = {}, bool shortTimings = true) {
+    if (shortTimings) {
+      options.debounce = 20ms;
+      options.maxDelay = 200ms;
+      options.pollPeriod = 20ms;
+    }
     DriftServiceCallbacks callbacks;
     callbacks.onSync = [this](const SyncResult& r) {
       ++syncs_;
@@ -240,6 +242,45 @@ TEST_F(DriftServiceTest, ConfigChangeRecomputesEveryPod) {
   EXPECT_EQ(evaluations() - before, 3u);
   EXPECT_EQ(service_->inspect([](const DriftTracker& t) { return t.configHash(); }), "hash-2");
   EXPECT_EQ(lists("/api/v1/pods"), 0u);
+}
+
+TEST_F(DriftServiceTest, AConfigChangeIsSyncedWithoutTheDebounce) {
+  leader_ = true;
+  DriftServiceOptions options;
+  options.interval = 60s;
+  options.debounce = 30s;
+  options.maxDelay = 60s;
+  options.pollPeriod = 20ms;
+  startService(options, false);
+  ASSERT_TRUE(eventually([&] { return syncs_ >= 1; }));  // taking the lead syncs at once
+  const int first = syncs_;
+  // A pod change waits for the cluster to be quiet...
+  seed("POST", "/api/v1/namespaces/plain/pods", PodBuilder("plain", "tool-new"));
+  ASSERT_TRUE(eventually([&] { return reasons("plain", "tool-new").has_value(); }));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(syncs_, first);
+  // ...a config change does not: the report shows the edit's effect right away.
+  const auto edited = std::chrono::steady_clock::now();
+  service_->setConfig(compileOrDie(kInjectConfig, kUpgradedValues), "hash-2");
+  ASSERT_TRUE(eventually([&] { return syncs_ > first; }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - edited, 2s);
+  EXPECT_EQ(syncs_, first + 1);
+}
+
+TEST_F(DriftServiceTest, TheSameConfigAgainIsANoOp) {
+  startService();
+  const size_t before = evaluations();
+  const uint64_t applied = service_->stats().configsApplied;
+  // serve hands the config over at start and from every reload; a repeat must not re-render.
+  service_->setConfig(config_, "hash-1");
+  ASSERT_TRUE(service_->waitIdle(5s));
+  EXPECT_EQ(evaluations(), before);
+  EXPECT_EQ(service_->stats().configsApplied, applied);
+  // A new hash for the same compiled config is a new generation and is applied.
+  service_->setConfig(config_, "hash-1b");
+  ASSERT_TRUE(service_->waitIdle(5s));
+  EXPECT_EQ(service_->stats().configsApplied, applied + 1);
+  EXPECT_EQ(service_->inspect([](const DriftTracker& t) { return t.configHash(); }), "hash-1b");
 }
 
 TEST_F(DriftServiceTest, PolledConfigSourceIsApplied) {
