@@ -7,9 +7,8 @@ namespace sidecar::drift {
 namespace ctl = controller;
 using nlohmann::json;
 
-Expected<ClusterReadResult> readCluster(ctl::RestClient& client, DriftTracker& tracker,
-                                        const std::string& webhookName) {
-  const std::vector<const ctl::ResourceDescriptor*> kinds = {
+const std::vector<const ctl::ResourceDescriptor*>& driftKinds() {
+  static const std::vector<const ctl::ResourceDescriptor*> kinds = {
       &ctl::resources::kMutatingWebhookConfigurations,
       &ctl::resources::kNamespaces,
       &ctl::resources::kReplicaSets,
@@ -20,8 +19,13 @@ Expected<ClusterReadResult> readCluster(ctl::RestClient& client, DriftTracker& t
       &ctl::resources::kCronJobs,
       &kPodDisruptionBudgets,
       &ctl::resources::kPods};
+  return kinds;
+}
+
+Expected<ClusterReadResult> readCluster(ctl::RestClient& client, DriftTracker& tracker,
+                                        const std::string& webhookName) {
   ClusterReadResult result;
-  for (const auto* rd : kinds) {
+  for (const auto* rd : driftKinds()) {
     ctl::ListOptions options;
     options.limit = 500;
     do {

@@ -18,6 +18,10 @@ inline const controller::ResourceDescriptor kPodDisruptionBudgets{"policy", "v1"
 inline const controller::ResourceDescriptor kSidecarDriftReports{"sidecar.injector.dev", "v1alpha1",
                                                                  "sidecardriftreports", "SidecarDriftReport", false};
 
+// The kinds drift reads, owners and context before pods, for the one-shot read below and for
+// DriftService's watches alike.
+const std::vector<const controller::ResourceDescriptor*>& driftKinds();
+
 struct ClusterReadResult {
   size_t objects = 0;
   std::vector<std::string> skipped;  // optional APIs the cluster does not serve (404)

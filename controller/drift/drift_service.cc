@@ -13,23 +13,6 @@ using SteadyTime = std::chrono::steady_clock::time_point;
 
 namespace {
 
-// Kinds drift reads; the tracker copes with any arrival order (a namespace or webhook
-// config arriving after its pods recomputes them).
-const std::vector<const ctl::ResourceDescriptor*>& watchedKinds() {
-  static const std::vector<const ctl::ResourceDescriptor*> kinds = {
-      &ctl::resources::kMutatingWebhookConfigurations,
-      &ctl::resources::kNamespaces,
-      &ctl::resources::kReplicaSets,
-      &ctl::resources::kDeployments,
-      &ctl::resources::kStatefulSets,
-      &ctl::resources::kDaemonSets,
-      &ctl::resources::kJobs,
-      &ctl::resources::kCronJobs,
-      &kPodDisruptionBudgets,
-      &ctl::resources::kPods};
-  return kinds;
-}
-
 // APIs older clusters lack (policy/v1 and batch/v1 CronJob came with 1.21): drift works
 // without them, with less detail, instead of waiting forever for their first list.
 bool optionalKind(const ctl::ResourceDescriptor& rd) {
@@ -130,7 +113,7 @@ DriftService::DriftService(ctl::RestClient& client, DriftServiceOptions options,
       options_(std::move(options)),
       isLeader_(std::move(isLeader)),
       callbacks_(std::move(callbacks)),
-      kinds_(watchedKinds()),
+      kinds_(driftKinds()),  // any arrival order works: late context recomputes its pods
       reconciler_(client, options_.reconciler, isLeader_) {
   for (const auto* rd : kinds_) {
     sinks_.push_back(std::make_unique<QueueSink>(*this, *rd));
