@@ -11,8 +11,6 @@ import argparse
 import base64
 import json
 import os
-import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -29,52 +27,11 @@ def wait_for(what, predicate, timeout=30.0, interval=0.05):
     return e2e_cluster.wait_for(what, predicate, timeout, interval)[0]
 
 
-class Cluster:
-    def __init__(self, args, workdir):
-        self.kubectl = args.kubectl
-        self.proc = subprocess.Popen([args.apiserver, "--dir", workdir], stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        m = re.match(r"ready (\S+) kubeconfig=(\S+)", line)
-        check(m is not None, f"test-apiserver did not start: {line!r}")
-        self.kubeconfig = m.group(2)
+class Replica(e2e_cluster.Serve):
+    """A serve replica that reconciles drift every second."""
 
-    def k(self, *argv, stdin=None, check_rc=True):
-        p = subprocess.run([self.kubectl, "--kubeconfig", self.kubeconfig, *argv], input=stdin,
-                           capture_output=True, text=True, timeout=60)
-        if check_rc and p.returncode != 0:
-            raise Failure(f"kubectl {' '.join(argv)} failed: {p.stderr.strip()}")
-        return p.stdout
-
-    def get(self, *argv):
-        return json.loads(self.k("get", *argv, "-o", "json"))
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-class Replica:
     def __init__(self, args, cluster, log_path):
-        self.log_path = log_path
-        self.log = open(log_path, "w")
-        self.proc = subprocess.Popen(
-            [args.binary, "serve", "--kubeconfig", cluster.kubeconfig, "--self-signed",
-             "--webhookConfigName", "sidecar-injector", "--injectorNamespace", NS,
-             "--serviceName", "sidecar-injector", "--port", "0", "--monitoringPort", "0",
-             "--driftInterval", "1", "--log_output_level", "default:debug"],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        self.port = int(wait_for("the webhook port", lambda: self._logged(r"on port (\d+)")))
-        self.monitoring = int(wait_for("the monitoring port", lambda: self._logged(r"monitoring on port (\d+)")))
-
-    def metrics(self):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.monitoring}/metrics", timeout=10) as r:
-            return r.read().decode()
-
-    def _logged(self, pattern):
-        with open(self.log_path) as f:
-            m = re.search(pattern, f.read())
-        return m.group(1) if m else None
+        super().__init__(args.binary, cluster, log_path, extra_args=["--driftInterval", "1"])
 
     def review(self, ca_pem, pod):
         ctx = ssl.create_default_context(cadata=ca_pem)
@@ -89,12 +46,6 @@ class Replica:
             response = json.load(r)["response"]
         check(response["uid"] == "e2e-1", "the response does not echo the uid")
         return response
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        rc = self.proc.wait(timeout=20)
-        self.log.close()
-        return rc
 
 
 def proxy_image(response):
@@ -120,7 +71,7 @@ def main():
         ap.add_argument("--" + name, required=True)
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="serve-e2e-")
-    cluster = Cluster(args, work)
+    cluster = e2e_cluster.Cluster(args.apiserver, args.kubectl, work)
     replicas = []
     try:
         # By kind and name: the files under manifests/ get renamed (e2e_cluster.manifest).
@@ -150,7 +101,7 @@ def main():
         lease = wait_for("the leader Lease", lambda: cluster.get("lease", "-n", NS, "sidecar-injector-leader"))
         holder = lease["spec"].get("holderIdentity", "")
         check(holder != "", "the Lease has no holder")
-        leading = [r for r in replicas if r._logged(r"(leading: this replica writes drift reports)")]
+        leading = [r for r in replicas if r.logged(r"(leading: this replica writes drift reports)")]
         check(len(leading) == 1, f"{len(leading)} replicas say they lead")
 
         # Drift: a pod created before its namespace was labelled has no sidecar; once the
