@@ -172,16 +172,20 @@ struct AdmissionCache::Impl {
 
   explicit Impl(AdmissionCacheOptions o) : options(o) {}
 
-  // Switches to `config`, emptying every shard, when it is not the config the entries were
-  // computed with. The old config stays referenced until then, so its address cannot be reused
-  // by a new one while entries for it exist.
-  void useConfig(const InjectionConfigPtr& config) {
+  // Switches to `config`, emptying every shard, when it is newer than the config the entries
+  // were computed with; returns false for an older one (a request that started before a
+  // reload), which is then answered without the cache rather than emptying it. The current
+  // config stays referenced, so its address cannot be reused while entries for it exist.
+  bool useConfig(const InjectionConfigPtr& config) {
     if (currentRaw.load(std::memory_order_acquire) == config.get()) {
-      return;
+      return true;
     }
     std::lock_guard lock(configMutex);
     if (currentRaw.load(std::memory_order_relaxed) == config.get()) {
-      return;
+      return true;
+    }
+    if (current && config->generation < current->generation) {
+      return false;
     }
     for (auto& shard : shards) {
       std::lock_guard shardLock(shard.mutex);
@@ -192,6 +196,7 @@ struct AdmissionCache::Impl {
     current = config;
     observesTokenName.store(false, std::memory_order_relaxed);
     currentRaw.store(config.get(), std::memory_order_release);
+    return true;
   }
 
   bool find(const std::string& key, size_t hash, AdmissionOutcome& out) {
@@ -258,12 +263,11 @@ AdmissionOutcome AdmissionCache::admit(const InjectionConfigPtr& config, std::st
     outcome.message = "the injection config has not been loaded yet";
     return outcome;
   }
-  if (podJson.size() > impl_->options.maxPodBytes) {
+  if (podJson.size() > impl_->options.maxPodBytes || !impl_->useConfig(config)) {
     impl_->bypasses.fetch_add(1, std::memory_order_relaxed);
     setLookup(CacheLookup::Bypass);
     return admitPod(*config, podJson, requestNamespace);
   }
-  impl_->useConfig(config);
 
   std::string tokenName;
   if (!impl_->observesTokenName.load(std::memory_order_relaxed)) {

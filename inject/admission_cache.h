@@ -7,8 +7,8 @@
 // computes the injection once on the placeholder pod, and for each later pod puts the real name
 // back into the cached patch - exact as long as the computation never looked at the name, which
 // detail::PlaceholderWatch checks (a config whose template does look falls back to keying on the
-// unmodified bytes). Results are identical to admitPod() byte for byte; a config change empties
-// the cache.
+// unmodified bytes). Results are identical to admitPod() byte for byte; a newer config empties
+// the cache, and a request still on an older one is computed without it.
 
 #include <cstddef>
 #include <cstdint>
@@ -30,7 +30,7 @@ enum class CacheLookup { Hit, Miss, Bypass };
 struct AdmissionCacheStats {
   uint64_t hits = 0;
   uint64_t misses = 0;
-  uint64_t bypasses = 0;  // too large to hold
+  uint64_t bypasses = 0;  // too large to hold, or computed on a config older than the cache's
   uint64_t placeholderObserved = 0;  // computations redone because the template read the name
   size_t entries = 0;
   size_t bytes = 0;

@@ -1,5 +1,7 @@
 #include "inject/config.h"
 
+#include <atomic>
+
 #include <openssl/evp.h>
 
 #include <exception>
@@ -65,7 +67,9 @@ namespace {
 
 Expected<InjectionConfigPtr> compileConfigUnchecked(std::string_view injectConfigText, std::string_view meshText,
                                                     std::string_view valuesText) {
+  static std::atomic<uint64_t> generations{0};
   auto config = std::make_shared<InjectionConfig>();
+  config->generation = generations.fetch_add(1, std::memory_order_relaxed) + 1;
   auto parsed = kube::parseYaml(injectConfigText);
   if (!parsed) {
     return fail("injection config: " + parsed.error().message);

@@ -4,6 +4,7 @@
 // and validated once and then shared read-only between threads. The webhook, the CLI and the
 // config reloader all build it through compileConfig().
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,6 +38,9 @@ struct InjectionConfig {
   TemplateEnvironment env;
   // Non-fatal findings (invalid selectors skipped, unknown mesh fields); callers log them.
   std::vector<std::string> warnings;
+  // Increases with every compileConfig() in the process: tells a newer config from an older
+  // one still held by an in-flight request.
+  uint64_t generation = 0;
 };
 
 using InjectionConfigPtr = std::shared_ptr<const InjectionConfig>;

@@ -12,7 +12,8 @@ InjectorMutator::InjectorMutator(ConfigSource source, const std::shared_ptr<Metr
   }
   auto family = metrics->addCounter("sidecar_injection_cache_lookups_total",
                                     "Admissions answered from the injection cache (hit), computed and remembered "
-                                    "(miss), or computed without it (bypass: pod too large)");
+                                    "(miss), or computed without it (bypass: pod too large, or a request still on the config "
+                                    "before a reload)");
   if (family) {
     hits_ = &family->get().Add({{"result", "hit"}});
     misses_ = &family->get().Add({{"result", "miss"}});

@@ -187,6 +187,21 @@ TEST(AdmissionCacheTest, ConfigChangeEmptiesTheCache) {
   EXPECT_EQ(cache.stats().entries, 1u);
 }
 
+// A request that started before a reload must not empty the cache the new config filled.
+TEST(AdmissionCacheTest, AnOlderConfigIsAnsweredWithoutTheCache) {
+  auto older = compileOrDie(kTemplateConfig);
+  auto newer = compileOrDie(kTemplateConfig);
+  ASSERT_GT(newer->generation, older->generation);
+  AdmissionCache cache;
+  const std::string pod = replicaPod("kube-api-access-abcde").dump();
+  cache.admit(newer, pod, "prod");
+  CacheLookup lookup{};
+  expectSameOutcome(cache.admit(older, pod, "prod", &lookup), admitPod(*older, pod, "prod"));
+  EXPECT_EQ(lookup, CacheLookup::Bypass);
+  cache.admit(newer, pod, "prod", &lookup);
+  EXPECT_EQ(lookup, CacheLookup::Hit);
+}
+
 TEST(AdmissionCacheTest, SkipsAndFailuresAreCachedFaithfully) {
   auto config = compileOrDie(kTemplateConfig);
   AdmissionCache cache;
