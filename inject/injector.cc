@@ -1,5 +1,7 @@
 #include "inject/injector.h"
 
+#include "inject/kube/json_access.h"
+
 #include <charconv>
 #include <exception>
 #include <cmath>
@@ -610,23 +612,10 @@ void mergeIntoPod(const InjectionConfig& config, const InjectionResult& result, 
   if (frontend == Frontend::Webhook) {
     const json originalContainers = arrayMember(spec, "containers");
     PreviousStatus prev = previousStatus(metadata);
-    auto removeNamed = [&](const char* key, const std::set<std::string>& names) {
-      auto it = spec.find(key);
-      if (it == spec.end() || !it->is_array()) {
-        return;
-      }
-      json kept = json::array();
-      for (auto& item : *it) {
-        if (!names.count(stringMember(item, "name"))) {
-          kept.push_back(std::move(item));
-        }
-      }
-      *it = std::move(kept);
-    };
-    removeNamed("initContainers", prev.initContainers);
-    removeNamed("containers", prev.containers);
-    removeNamed("volumes", prev.volumes);
-    removeNamed("imagePullSecrets", prev.imagePullSecrets);
+    kube::removeNamedItems(spec, "initContainers", prev.initContainers);
+    kube::removeNamedItems(spec, "containers", prev.containers);
+    kube::removeNamedItems(spec, "volumes", prev.volumes);
+    kube::removeNamedItems(spec, "imagePullSecrets", prev.imagePullSecrets);
     appendAll(spec, "initContainers", sic.initContainers);
     appendAll(spec, "containers", webhookContainers(sic, originalContainers, rewrite));
     appendAll(spec, "volumes", sic.volumes);

@@ -34,23 +34,6 @@ std::set<std::string> namesIn(const json& status, const char* key) {
   return out;
 }
 
-void removeNamed(json& spec, const char* key, const std::set<std::string>& names) {
-  if (names.empty()) {
-    return;
-  }
-  auto it = spec.find(key);
-  if (it == spec.end() || !it->is_array()) {
-    return;
-  }
-  json kept = json::array();
-  for (auto& item : *it) {
-    if (!names.count(stringMember(item, "name"))) {
-      kept.push_back(std::move(item));
-    }
-  }
-  *it = std::move(kept);
-}
-
 void appendMap(std::string& out, const json& map, bool labels) {
   if (!map.is_object()) {
     return;
@@ -151,9 +134,9 @@ Expected<PodRecord> makePodRecord(const json& pod) {
     }
   }
   containerNames.insert(std::string(kProxyName));
-  removeNamed(spec, "initContainers", initNames);
-  removeNamed(spec, "containers", containerNames);
-  removeNamed(spec, "volumes", volumeNames);
+  kube::removeNamedItems(spec, "initContainers", initNames);
+  kube::removeNamedItems(spec, "containers", containerNames);
+  kube::removeNamedItems(spec, "volumes", volumeNames);
 
   rec.templateKey = rec.namespaceName;
   rec.templateKey += '\x1d';
