@@ -1,11 +1,11 @@
 #include "inject/admission.h"
-#include "inject/kube/json_access.h"
 
 #include <simdjson.h>
 
 #include <exception>
 
 #include "inject/injector.h"
+#include "inject/kube/json_access.h"
 #include "inject/raw_json.h"
 
 namespace sidecar::inject {

@@ -1,7 +1,5 @@
 #include "inject/injector.h"
 
-#include "inject/kube/json_access.h"
-
 #include <charconv>
 #include <exception>
 #include <cmath>
@@ -9,6 +7,7 @@
 #include <set>
 
 #include "inject/annotations.h"
+#include "inject/kube/json_access.h"
 #include "inject/kube/schema.h"
 #include "inject/kube/yaml.h"
 #include "inject/template_functions.h"
