@@ -1,11 +1,11 @@
 #include "test/apiserver/admission.h"
 
 #include <algorithm>
-#include <random>
 
 #include "common/base64.h"
 #include "test/apiserver/https_client.h"
 #include "test/apiserver/json_patch.h"
+#include "test/apiserver/random_names.h"
 #include "test/apiserver/selectors.h"
 
 namespace sidecar::testapi {
@@ -14,18 +14,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string newUid() {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) {
-      out.push_back('-');
-    }
-    out.push_back(kHex[engine() % 16]);
-  }
-  return out;
-}
 
 bool listHasAny(const json& rule, const char* field, std::initializer_list<const char*> accepted) {
   auto it = rule.find(field);

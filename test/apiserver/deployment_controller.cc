@@ -5,6 +5,8 @@
 #include <map>
 #include <random>
 
+#include "test/apiserver/random_names.h"
+
 namespace sidecar::testapi {
 
 using nlohmann::json;
@@ -68,15 +70,6 @@ std::string statusMessage(const ApiResponse& res) {
   return message.empty() ? "HTTP " + std::to_string(res.status) : message;
 }
 
-std::string podSuffix() {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char kChars[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::string out;
-  for (int i = 0; i < 5; ++i) {
-    out.push_back(kChars[engine() % (sizeof(kChars) - 1)]);
-  }
-  return out;
-}
 
 // Keeps a condition's timestamps while its status is unchanged, so an unchanged state
 // writes an identical object (a no-op for the store, hence no event and no new pass).
@@ -404,7 +397,7 @@ std::string DeploymentController::createPod(const json& rs) {
   const std::string rsName = str(meta(rs), "name");
   const json podTemplate = rs.value("spec", json::object()).value("template", json::object());
   const json templateMeta = podTemplate.value("metadata", json::object());
-  json podMeta = {{"name", rsName + "-" + podSuffix()},
+  json podMeta = {{"name", rsName + "-" + nameSuffix()},
                   {"generateName", rsName + "-"},
                   {"namespace", ns},
                   {"ownerReferences",

@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <random>
 #include <sstream>
+
+#include "test/apiserver/random_names.h"
 
 namespace sidecar::testapi {
 
@@ -13,30 +14,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::size_t kMaxHistory = 20000;
-
-std::string randomHex(std::size_t n) {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[engine() % 16]);
-  }
-  return out;
-}
-
-std::string randomSuffix() {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char kChars[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::string out;
-  for (int i = 0; i < 5; ++i) {
-    out.push_back(kChars[engine() % (sizeof(kChars) - 1)]);
-  }
-  return out;
-}
-
-std::string newUid() {
-  return randomHex(8) + "-" + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(4) + "-" + randomHex(12);
-}
 
 std::string objectKey(const std::string& ns, const std::string& name) { return ns + "/" + name; }
 
@@ -656,7 +633,7 @@ ApiResponse ObjectStore::doCreate(const Target& t, const ApiRequest& r) {
   }
   std::string name = meta.value("name", "");
   if (name.empty() && !meta.value("generateName", "").empty()) {
-    name = meta.value("generateName", "") + randomSuffix();
+    name = meta.value("generateName", "") + nameSuffix();
     meta["name"] = name;
   }
   if (name.empty()) {
