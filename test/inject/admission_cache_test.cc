@@ -97,11 +97,9 @@ TEST(AdmissionCacheTest, IdenticalPodsWithoutTokenVolumeHit) {
   expectSameOutcome(c, admitPod(*config, pod, "staging"));
 }
 
-// Templates that look at volume names must not be served a result computed on the placeholder.
-class ObservingTemplateTest : public ::testing::TestWithParam<const char*> {};
-
-TEST_P(ObservingTemplateTest, FallsBackToTheRealPod) {
-  std::string injectConfig = R"(policy: enabled
+// A config whose sidecar carries one env var rendered from `expression`.
+InjectionConfigPtr configRendering(const std::string& expression) {
+  return compileOrDie(R"(policy: enabled
 template: |
   containers:
   - name: istio-proxy
@@ -109,8 +107,14 @@ template: |
     env:
     - name: SEEN
       value: |
-        )" + std::string(GetParam()) + "\n";
-  auto config = compileOrDie(injectConfig);
+        )" + expression + "\n");
+}
+
+// Templates that look at volume names must not be served a result computed on the placeholder.
+class ObservingTemplateTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ObservingTemplateTest, FallsBackToTheRealPod) {
+  auto config = configRendering(GetParam());
   AdmissionCache cache;
   for (const std::string name : {"kube-api-access-aaaaa", "kube-api-access-bbbbb"}) {
     const std::string pod = replicaPod(name).dump();
@@ -135,16 +139,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Reading around the name is fine: the result cannot depend on it, so it is shared.
 TEST(AdmissionCacheTest, TemplatesReadingOtherVolumeFieldsStillShare) {
-  auto config = compileOrDie(R"(policy: enabled
-template: |
-  containers:
-  - name: istio-proxy
-    image: proxy
-    env:
-    - name: SEEN
-      value: "{{ len .Spec.Volumes }} {{ (index .Spec.Volumes 1).Projected.DefaultMode }} {{ toJSON .Spec }}"
-)");
-  AdmissionCache cache;
+  auto config =
+      configRendering("{{ len .Spec.Volumes }} {{ (index .Spec.Volumes 1).Projected.DefaultMode }} {{ toJSON .Spec }}");  AdmissionCache cache;
   CacheLookup lookup{};
   for (const std::string name : {"kube-api-access-aaaaa", "kube-api-access-bbbbb"}) {
     const std::string pod = replicaPod(name).dump();
