@@ -17,8 +17,8 @@
 #include "cmd/io.h"
 #include "inject/admission.h"
 #include "inject/policy.h"
-#include "inject/kube/documents.h"
-#include "inject/kube/yaml.h"
+#include "kube/documents.h"
+#include "kube/yaml.h"
 
 namespace sidecar::cmd {
 

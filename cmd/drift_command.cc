@@ -18,7 +18,7 @@
 #include "controller/drift/object_loader.h"
 #include "controller/drift/report.h"
 #include "controller/drift/workload_summary.h"
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 #ifdef SIDECAR_DRIFT_HAVE_CLUSTER
 #include "controller/drift/cluster_reader.h"
 #include "controller/kube_config.h"

@@ -5,7 +5,7 @@
 #include <exception>
 
 #include "inject/injector.h"
-#include "inject/kube/json_access.h"
+#include "kube/json_access.h"
 #include "inject/raw_json.h"
 
 namespace sidecar::inject {

@@ -6,7 +6,7 @@
 
 #include <exception>
 
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 #include "inject/template_functions.h"
 #include "inject/values.h"
 

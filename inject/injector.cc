@@ -7,9 +7,9 @@
 #include <set>
 
 #include "inject/annotations.h"
-#include "inject/kube/json_access.h"
-#include "inject/kube/schema.h"
-#include "inject/kube/yaml.h"
+#include "kube/json_access.h"
+#include "kube/schema.h"
+#include "kube/yaml.h"
 #include "inject/template_functions.h"
 
 namespace sidecar::inject {

@@ -1,12 +1,12 @@
 #include "inject/kube_inject.h"
-#include "inject/kube/json_access.h"
+#include "kube/json_access.h"
 
 #include <exception>
 
 #include "inject/injector.h"
-#include "inject/kube/documents.h"
-#include "inject/kube/schema.h"
-#include "inject/kube/yaml.h"
+#include "kube/documents.h"
+#include "kube/schema.h"
+#include "kube/yaml.h"
 
 namespace sidecar::inject {
 

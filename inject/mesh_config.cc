@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 
 namespace sidecar::inject {
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 #include "inject/template_data.h"
 #include "inject/values.h"
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 #include "inject/template_data.h"
 
 namespace sidecar::inject {

@@ -1,5 +1,5 @@
 #include "controller/drift/expectation.h"
-#include "inject/kube/json_access.h"
+#include "kube/json_access.h"
 
 #include "inject/injector.h"
 

@@ -1,5 +1,5 @@
 #include "controller/drift/inventory.h"
-#include "inject/kube/json_access.h"
+#include "kube/json_access.h"
 
 #include <algorithm>
 

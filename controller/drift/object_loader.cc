@@ -1,6 +1,6 @@
 #include "controller/drift/object_loader.h"
 
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 
 namespace sidecar::drift {
 

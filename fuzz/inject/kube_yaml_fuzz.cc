@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <string_view>
 
-#include "inject/kube/documents.h"
-#include "inject/kube/schema.h"
-#include "inject/kube/yaml.h"
-#include "inject/kube/yaml_fast.h"
+#include "kube/documents.h"
+#include "kube/schema.h"
+#include "kube/yaml.h"
+#include "kube/yaml_fast.h"
 
 namespace {
 

@@ -13,8 +13,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "inject/kube/documents.h"
-#include "inject/kube/yaml.h"
+#include "kube/documents.h"
+#include "kube/yaml.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "inject/admission.h"
-#include "inject/kube/json_patch.h"
-#include "inject/kube/yaml.h"
+#include "kube/json_patch.h"
+#include "kube/yaml.h"
 #include "inject/kube_inject.h"
 #include "test_fixtures.h"
 

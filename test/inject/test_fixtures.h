@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "inject/config.h"
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 
 namespace sidecar::inject::testing {
 

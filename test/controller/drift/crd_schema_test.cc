@@ -8,7 +8,7 @@
 
 #include "controller/drift/report.h"
 #include "drift_fixtures.h"
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 
 namespace sidecar::drift {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "inject/kube/yaml.h"
+#include "kube/yaml.h"
 
 namespace sidecar::kube {
 namespace {
@@ -126,6 +126,48 @@ TEST(ParseYaml, NonStringKeysBecomeStringsLikeGhodss) {
   EXPECT_EQ(*r, json({{"1", "a"}, {"16", "b"}, {"1.5", "c"}, {"true", "d"}, {"false", "e"}, {"0.1", "f"}}));
 }
 
+// The keys that crashed every replica (issue 16): what sigs.k8s.io/yaml makes of numeric keys
+// at and beyond the edges of Go's number types. yaml.v2 tries int64, then uint64, then a
+// float64; ghodss then formats a float64 key with FormatFloat(k, 'g', -1, 32).
+TEST(ParseYaml, NumericKeysAtTheEdgesLikeGo) {
+  struct Case {
+    std::string key;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"111111111111111111111111111111111111111111111111111111111111111110000", ".inf"},  // > float32
+      {"-111111111111111111111111111111111111111111111111111111111111111110000", "-.inf"},
+      {"18446744073709551616", "1.8446744e+19"},  // uint64 max + 1: a float64
+      {"9223372036854775807", "9223372036854775807"},  // int64 max stays an integer
+      {"-9223372036854775808", "-9223372036854775808"},
+      {"-9223372036854775809", "-9.223372e+18"},  // below int64, negative: a float64
+      {"1e39", ".inf"},
+      {"3.4028235e38", "3.4028235e+38"},
+      {".inf", ".inf"},
+      {"-.Inf", "-.inf"},
+      {".NaN", ".nan"},
+      {"-0.0", "-0"},
+      {"-0", "0"},  // an integer zero has no sign
+      {"1e-40", "1e-40"},
+      {"1e-50", "0"},
+      {"-1e-50", "-0"},
+      {"1e400", "1e400"},  // beyond float64: ParseFloat fails, the key stays text
+  };
+  for (const auto& c : cases) {
+    auto r = parseYaml(c.key + ": x\n");
+    ASSERT_TRUE(r) << c.key << ": " << r.error().message;
+    EXPECT_EQ(*r, json({{c.expected, "x"}})) << c.key;
+  }
+}
+
+TEST(ParseYaml, Uint64KeyIsAnErrorLikeGhodss) {
+  // Between int64 and uint64 yaml.v2 yields a uint64, a key type sigs.k8s.io/yaml rejects.
+  auto r = parseYaml("a: 1\n18446744073709551615: x\n");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("uint64"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("line 2"), std::string::npos) << r.error().message;
+}
+
 TEST(ParseYaml, NullKeyIsAnError) {
   auto r = parseYaml("~: a\n");
   ASSERT_FALSE(r);
@@ -221,7 +263,7 @@ spec:
 }  // namespace sidecar::kube
 
 // The fast block-style reader must agree with the full reader wherever it answers.
-#include "inject/kube/yaml_fast.h"
+#include "kube/yaml_fast.h"
 
 namespace sidecar::kube {
 namespace {
@@ -308,7 +350,7 @@ TEST(FastReader, EdgeCasesAgree) {
 }  // namespace
 }  // namespace sidecar::kube
 
-#include "inject/kube/yaml_scalar.h"
+#include "kube/yaml_scalar.h"
 
 namespace sidecar::kube {
 namespace {

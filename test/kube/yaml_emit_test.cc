@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "inject/kube/go_format.h"
-#include "inject/kube/yaml.h"
-#include "inject/kube/yaml_fast.h"
+#include "kube/go_format.h"
+#include "kube/yaml.h"
+#include "kube/yaml_fast.h"
 
 namespace sidecar::kube {
 namespace {
@@ -151,6 +151,37 @@ TEST(GoFormat, FloatFormatting) {
   EXPECT_EQ(formatGoFloat(3.14159265358979, 32), "3.1415927");
   EXPECT_EQ(formatGoFloat(0.0), "0");
   EXPECT_EQ(formatGoFloat(1e21), "1e+21");
+}
+
+// strconv.FormatFloat(v, 'g', -1, 32) narrows to float32 first: these are Go's outputs.
+TEST(GoFormat, Float32NarrowingLikeGo) {
+  EXPECT_EQ(formatGoFloat(1.1111111111111112e68, 32), "+Inf");  // finite double, no float32
+  EXPECT_EQ(formatGoFloat(-1e39, 32), "-Inf");
+  EXPECT_EQ(formatGoFloat(3.4028234663852886e38, 32), "3.4028235e+38");  // FLT_MAX
+  // Within half an ulp of FLT_MAX rounds down to it; the halfway point rounds to infinity.
+  EXPECT_EQ(formatGoFloat(0x1.fffffefffffffp+127, 32), "3.4028235e+38");
+  EXPECT_EQ(formatGoFloat(0x1.ffffffp+127, 32), "+Inf");
+  EXPECT_EQ(formatGoFloat(1e-40, 32), "1e-40");   // a float32 denormal
+  EXPECT_EQ(formatGoFloat(1e-45, 32), "1e-45");   // the smallest float32 denormal
+  EXPECT_EQ(formatGoFloat(1e-50, 32), "0");       // underflows to zero
+  EXPECT_EQ(formatGoFloat(-1e-50, 32), "-0");     // and keeps its sign
+  EXPECT_EQ(formatGoFloat(-0.0, 32), "-0");
+  EXPECT_EQ(formatGoFloat(-0.0), "-0");
+  EXPECT_EQ(formatGoFloat(5e-324), "5e-324");     // the smallest float64 denormal
+  EXPECT_EQ(formatGoFloat(1.8446744073709552e19, 32), "1.8446744e+19");
+  EXPECT_EQ(formatGoFloat(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
+  EXPECT_EQ(formatGoFloat(std::numeric_limits<double>::infinity(), 32), "+Inf");
+  EXPECT_EQ(formatGoFloat(std::nan(""), 32), "NaN");
+}
+
+TEST(GoFormat, YamlFloatKeysLikeSigsYaml) {
+  EXPECT_EQ(formatYamlFloatKey(1.1111111111111112e68), ".inf");
+  EXPECT_EQ(formatYamlFloatKey(-1e300), "-.inf");
+  EXPECT_EQ(formatYamlFloatKey(std::numeric_limits<double>::infinity()), ".inf");
+  EXPECT_EQ(formatYamlFloatKey(-std::numeric_limits<double>::infinity()), "-.inf");
+  EXPECT_EQ(formatYamlFloatKey(std::nan("")), ".nan");
+  EXPECT_EQ(formatYamlFloatKey(1.5), "1.5");
+  EXPECT_EQ(formatYamlFloatKey(-0.0), "-0");
 }
 
 // Round trip over generated documents full of tricky strings.

@@ -9,10 +9,10 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
-#include "inject/kube/go_format.h"
-#include "inject/kube/yaml.h"
-#include "inject/kube/yaml_fast.h"
-#include "inject/kube/yaml_scalar.h"
+#include "kube/go_format.h"
+#include "kube/yaml.h"
+#include "kube/yaml_fast.h"
+#include "kube/yaml_scalar.h"
 
 namespace sidecar::kube {
 namespace {
@@ -141,16 +141,8 @@ class JsonBuilder : public YAML::EventHandler {
         return std::to_string(key.get<int64_t>());
       case json::value_t::boolean:
         return key.get<bool>() ? "true" : "false";
-      case json::value_t::number_float: {
-        const double d = key.get<double>();
-        if (std::isnan(d)) {
-          return ".nan";
-        }
-        if (std::isinf(d)) {
-          return d > 0 ? ".inf" : "-.inf";
-        }
-        return formatGoFloat(d, 32);
-      }
+      case json::value_t::number_float:
+        return formatYamlFloatKey(key.get<double>());
       case json::value_t::number_unsigned:
         throw BuildError{mark, "unsupported map key of type uint64: " + key.dump()};
       case json::value_t::null:

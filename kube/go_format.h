@@ -17,6 +17,11 @@ std::string formatGoFloat(double v, int bits = 64);
 
 namespace sidecar::kube {
 
+// sigs.k8s.io/yaml's text for a float where a string is needed (a map key, or a float in a
+// string field): FormatFloat(v, 'g', -1, 32), with the infinities and NaN spelled the YAML
+// way. A finite double beyond float32's range is ".inf" there, as in Go.
+std::string formatYamlFloatKey(double v);
+
 // encoding/json's text for a float64 ("0.5", "1000", "1e-7", "1e+21").
 std::string formatJsonFloat(double v);
 

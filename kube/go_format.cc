@@ -1,12 +1,37 @@
-#include "inject/kube/go_format.h"
+#include "kube/go_format.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
+#include <stdexcept>
 
 namespace sidecar::kube {
 
+namespace {
+
+// Go's float32(v): round to nearest, and a finite double beyond float32's range becomes an
+// infinity. The range check is explicit because the C++ conversion of an out-of-range
+// value is undefined behaviour.
+float toFloat32(double v) {
+  // Halfway between FLT_MAX and 2^128: from here on, round-to-nearest-even gives infinity.
+  constexpr double kOverflow = 0x1.ffffffp+127;
+  if (v >= kOverflow) {
+    return std::numeric_limits<float>::infinity();
+  }
+  if (v <= -kOverflow) {
+    return -std::numeric_limits<float>::infinity();
+  }
+  return static_cast<float>(v);
+}
+
+}  // namespace
+
 std::string formatGoFloat(double v, int bits) {
+  if (bits == 32) {
+    // Narrow first, as Go does: a finite double can become an infinity (or zero) here.
+    v = toFloat32(v);
+  }
   if (std::isnan(v)) {
     return "NaN";
   }
@@ -29,6 +54,10 @@ std::string formatGoFloat(double v, int bits) {
     pos = 1;
   }
   const size_t ePos = sci.find('e');
+  if (res.ec != std::errc{} || ePos == std::string::npos) {
+    // Cannot happen for a finite value; never read past the text if it does.
+    throw std::logic_error("formatGoFloat: unexpected to_chars output '" + sci + "'");
+  }
   std::string digits;
   for (size_t i = pos; i < ePos; ++i) {
     if (sci[i] != '.') {
@@ -80,6 +109,20 @@ std::string formatGoFloat(double v, int bits) {
 }  // namespace sidecar::kube
 
 namespace sidecar::kube {
+
+std::string formatYamlFloatKey(double v) {
+  std::string s = formatGoFloat(v, 32);
+  if (s == "+Inf") {
+    return ".inf";
+  }
+  if (s == "-Inf") {
+    return "-.inf";
+  }
+  if (s == "NaN") {
+    return ".nan";
+  }
+  return s;
+}
 
 std::string formatJsonFloat(double v) {
   char buf[400];

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "inject/kube/json_patch.h"
+#include "kube/json_patch.h"
 
 namespace sidecar::kube {
 namespace {

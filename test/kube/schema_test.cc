@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "inject/kube/schema.h"
-#include "inject/kube/yaml.h"
+#include "kube/schema.h"
+#include "kube/yaml.h"
 
 namespace sidecar::kube {
 namespace {
@@ -36,6 +36,15 @@ TEST(Schema, ScalarsInStringFieldsBecomeStrings) {
       "Container");
   EXPECT_EQ(c["args"], json::parse(R"(["-u","1337","true","true","false","1.5","16","1e+06",""])"));
   EXPECT_EQ(c["env"], json::parse(R"([{"name":"A","value":"false"},{"name":"B","value":"15020"},{"name":"C"}])"));
+}
+
+TEST(Schema, FloatsBeyondFloat32InStringFieldsLikeSigsYaml) {
+  // sigs.k8s.io/yaml formats a float bound for a string with FormatFloat(v, 'g', -1, 32).
+  const json c = typedFromYaml(
+      "name: c\nargs: [111111111111111111111111111111111111111111111111111111111111111110000, 1e39, -1e39, .inf, "
+      ".nan, -0.0, 1e-40, 1e-50]\n",
+      "Container");
+  EXPECT_EQ(c["args"], json::parse(R"([".inf",".inf","-.inf",".inf",".nan","-0","1e-40","0"])"));
 }
 
 TEST(Schema, LabelsAndAnnotationsAreStringMaps) {

@@ -1,4 +1,4 @@
-#include "inject/kube/documents.h"
+#include "kube/documents.h"
 
 namespace sidecar::kube {
 namespace {

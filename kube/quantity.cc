@@ -1,4 +1,4 @@
-#include "inject/kube/quantity.h"
+#include "kube/quantity.h"
 
 #include <limits>
 

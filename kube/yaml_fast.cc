@@ -1,9 +1,9 @@
-#include "inject/kube/yaml_fast.h"
+#include "kube/yaml_fast.h"
 
 #include <string>
 #include <vector>
 
-#include "inject/kube/yaml_scalar.h"
+#include "kube/yaml_scalar.h"
 
 namespace sidecar::kube::detail {
 namespace {

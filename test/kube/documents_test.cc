@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "inject/kube/documents.h"
+#include "kube/documents.h"
 
 namespace sidecar::kube {
 namespace {

@@ -1,9 +1,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "inject/kube/go_format.h"
-#include "inject/kube/yaml.h"
-#include "inject/kube/yaml_scalar.h"
+#include "kube/go_format.h"
+#include "kube/yaml.h"
+#include "kube/yaml_scalar.h"
 
 namespace sidecar::kube {
 namespace {

@@ -1,4 +1,4 @@
-#include "inject/kube/json_patch.h"
+#include "kube/json_patch.h"
 
 #include <vector>
 

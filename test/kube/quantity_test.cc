@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "inject/kube/quantity.h"
+#include "kube/quantity.h"
 
 namespace sidecar::kube {
 namespace {

@@ -1,4 +1,4 @@
-#include "inject/kube/yaml_scalar.h"
+#include "kube/yaml_scalar.h"
 
 #include <array>
 #include <cerrno>

@@ -1,4 +1,4 @@
-#include "inject/kube/schema_types.h"
+#include "kube/schema_types.h"
 
 #include <map>
 #include <string>

@@ -1,4 +1,4 @@
-#include "inject/kube/go_time.h"
+#include "kube/go_time.h"
 
 #include <cstdint>
 #include <cstdio>

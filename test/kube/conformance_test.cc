@@ -8,11 +8,11 @@
 
 #include <gtest/gtest.h>
 
-#include "inject/kube/documents.h"
-#include "inject/kube/json_patch.h"
-#include "inject/kube/schema.h"
-#include "inject/kube/yaml.h"
-#include "inject/kube/yaml_fast.h"
+#include "kube/documents.h"
+#include "kube/json_patch.h"
+#include "kube/schema.h"
+#include "kube/yaml.h"
+#include "kube/yaml_fast.h"
 
 namespace sidecar::kube {
 namespace {

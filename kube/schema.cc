@@ -1,14 +1,14 @@
-#include "inject/kube/schema.h"
+#include "kube/schema.h"
 
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
-#include "inject/kube/go_format.h"
-#include "inject/kube/go_time.h"
-#include "inject/kube/quantity.h"
-#include "inject/kube/schema_types.h"
+#include "kube/go_format.h"
+#include "kube/go_time.h"
+#include "kube/quantity.h"
+#include "kube/schema_types.h"
 
 namespace sidecar::kube {
 namespace {
@@ -270,15 +270,11 @@ class Decoder {
       case json::value_t::number_unsigned:
         s = std::to_string(in->get<uint64_t>());
         break;
-      case json::value_t::number_float: {
-        const double d = in->get<double>();
-        if (std::isnan(d) || std::isinf(d)) {
-          // JSON cannot carry these; Go's marshalling step fails.
-          return fail(path.str() + ": unsupported value: " + formatGoFloat(d));
-        }
-        s = formatGoFloat(d, 32);
+      case json::value_t::number_float:
+        // sigs.k8s.io/yaml converts a float bound for a string field the way it converts a
+        // float map key (".inf" for infinities and for doubles beyond float32).
+        s = formatYamlFloatKey(in->get<double>());
         break;
-      }
       default:
         return mismatch(*in, path, "string");
     }
