@@ -1,34 +1,9 @@
 #include "controller/config_reloader.h"
 
-#include <openssl/evp.h>
-
 #include <iostream>
+#include <stdexcept>
 
 namespace sidecar::controller {
-
-std::string sha256Hex(const ConfigSources& s) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  // Length-prefixed, so moving text between keys changes the hash.
-  auto feed = [&](const std::string& part, bool present) {
-    const std::string header = (present ? "1:" : "0:") + std::to_string(part.size()) + ":";
-    EVP_DigestUpdate(ctx.get(), header.data(), header.size());
-    EVP_DigestUpdate(ctx.get(), part.data(), part.size());
-  };
-  feed(s.injectConfig, true);
-  feed(s.values, s.hasValues);
-  feed(s.mesh, s.hasMesh);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
-  return out;
-}
 
 namespace {
 
@@ -43,8 +18,9 @@ ReflectorOptions reflectorOptions(const ConfigReloaderOptions& o) {
 
 }  // namespace
 
-ConfigReloader::ConfigReloader(RestClient& client, ConfigReloaderOptions options, CompileFunction compile,
-                               EventRecorder* events, Clock& clock, Random& random)
+ConfigReloader::ConfigReloader(RestClient& client, ConfigReloaderOptions options,
+                               CompileFunction compile, EventRecorder* events, Clock& clock,
+                               Random& random)
     : client_(client),
       options_(std::move(options)),
       compile_(std::move(compile)),
@@ -63,10 +39,14 @@ ConfigReloader::ConfigReloader(RestClient& client, ConfigReloaderOptions options
     }
     cv_.notify_all();
   };
-  cache_.addHandlers({touched, [touched](const ConfigMapInfo&, const ConfigMapInfo& now) { touched(now); }, touched});
+  cache_.addHandlers({touched,
+                      [touched](const ConfigMapInfo&, const ConfigMapInfo& now) { touched(now); },
+                      touched});
 }
 
-ConfigReloader::~ConfigReloader() { stop(); }
+ConfigReloader::~ConfigReloader() {
+  stop();
+}
 
 void ConfigReloader::start() {
   if (thread_.joinable()) {
@@ -160,15 +140,16 @@ void ConfigReloader::reconcile() {
   }
   if (!injector) {
     recordFailure("missing_configmap",
-                  "configmap " + options_.ns + "/" + options_.injectorConfigMap + " not found; keeping the last good config",
+                  "configmap " + options_.ns + "/" + options_.injectorConfigMap +
+                      " not found; keeping the last good config",
                   origin ? &*origin : nullptr);
     return;
   }
   const std::string* config = injector->value(options_.configKey);
   if (config == nullptr) {
     recordFailure("missing_key",
-                  "configmap " + options_.ns + "/" + options_.injectorConfigMap + ": key \"" + options_.configKey +
-                      "\" is missing; keeping the last good config",
+                  "configmap " + options_.ns + "/" + options_.injectorConfigMap + ": key \"" +
+                      options_.configKey + "\" is missing; keeping the last good config",
                   origin ? &*origin : nullptr);
     return;
   }
@@ -184,27 +165,77 @@ void ConfigReloader::reconcile() {
       sources.hasMesh = true;
     }
   }
-  (void)apply(sources, origin ? &*origin : nullptr);
+  std::vector<SourceVersion> versions{
+      {options_.ns + "/" + options_.injectorConfigMap, injector->meta.resourceVersion}};
+  if (mesh) {
+    versions.push_back({options_.ns + "/" + options_.meshConfigMap, mesh->meta.resourceVersion});
+  }
+  (void)apply(sources, origin ? &*origin : nullptr, versions);
 }
 
-Expected<void> ConfigReloader::apply(const ConfigSources& sources, const ObjectReference* origin) {
+Expected<void> ConfigReloader::apply(const ConfigSources& sources, const ObjectReference* origin,
+                                     const std::vector<SourceVersion>& versions) {
   const std::string hash = sha256Hex(sources);
   {
     std::lock_guard lock(mutex_);
     // Resyncs and unrelated edits re-deliver the same inputs: nothing to do, and a known
     // bad input is not reported twice.
-    if ((status_.ready && hash == status_.configHash) || hash == lastFailedHash_) {
+    if ((status_.ready && hash == status_.configHash && !status_.quarantine) ||
+        hash == lastFailedHash_) {
       return {};
     }
   }
-  auto compiled = compile_(sources);
-  if (!compiled) {
+  CompileRecord record{
+      hash, versions,
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.wallNow().time_since_epoch())
+          .count()};
+  if (options_.journal != nullptr) {
+    if (auto quarantined = options_.journal->quarantined(hash)) {
+      // Keep the versions of the crash: they are what the user wrote when it happened.
+      enterQuarantine(*quarantined, origin);
+      return fail("the config " + describe(quarantined->versions) + " is quarantined");
+    }
+  }
+  auto applied = compileAndSwap(sources, record, "the config " + describe(versions));
+  if (!applied) {
     {
       std::lock_guard lock(mutex_);
       lastFailedHash_ = hash;
     }
-    recordFailure("compile_error", "invalid injector config (keeping the last good one): " + compiled.error().message,
+    recordFailure("compile_error",
+                  "invalid injector config (keeping the last good one): " + applied.error().message,
                   origin);
+  }
+  // The ConfigMaps changed to something that is not quarantined: whatever the compile said,
+  // the quarantined inputs are no longer what they hold.
+  liftQuarantine();
+  return applied;
+}
+
+Expected<void> ConfigReloader::compileAndSwap(const ConfigSources& sources,
+                                              const CompileRecord& record,
+                                              const std::string& served) {
+  if (options_.journal != nullptr) {
+    if (auto begun = options_.journal->begin(record); !begun) {
+      std::cerr << "config reloader: config journal: " << begun.error().message
+                << " (a crash in this compile will not be remembered)\n";
+    }
+  }
+  Expected<std::shared_ptr<const void>> compiled = fail("not compiled");
+  try {
+    compiled = compile_(sources);
+  } catch (const std::exception& e) {
+    // A compile step that throws is a bug, but must not take the reload thread down.
+    compiled = fail(std::string("internal error while compiling: ") + e.what());
+  }
+  if (options_.journal != nullptr) {
+    auto ended =
+        compiled ? options_.journal->succeeded(record, sources) : options_.journal->failed();
+    if (!ended) {
+      std::cerr << "config reloader: config journal: " << ended.error().message << "\n";
+    }
+  }
+  if (!compiled) {
     return fail(compiled.error().message);
   }
   std::function<void(uint64_t)> callback;
@@ -214,18 +245,119 @@ Expected<void> ConfigReloader::apply(const ConfigSources& sources, const ObjectR
     current_ = std::move(*compiled);
     status_.ready = true;
     generation = ++status_.generation;
-    status_.configHash = hash;
+    status_.configHash = record.hash;
     status_.lastSuccess = clock_.wallNow();
     ++status_.successes;
     lastFailedHash_.clear();
     callback = onReload_;
   }
   cv_.notify_all();
-  std::cerr << "config reloader: generation " << generation << " active (sha256 " << hash.substr(0, 12) << ")\n";
+  std::cerr << "config reloader: generation " << generation << " active (" << served << ", sha256 "
+            << record.hash.substr(0, 12) << ")\n";
   if (callback) {
     callback(generation);
   }
   return {};
+}
+
+void ConfigReloader::enterQuarantine(const CompileRecord& record, const ObjectReference* origin) {
+  bool ready = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (status_.quarantine && status_.quarantine->record.hash == record.hash) {
+      return;  // a resync or an unrelated edit; said once already
+    }
+    // Recorded before a fallback makes this replica ready, so that no reader sees it ready
+    // without the quarantine.
+    status_.quarantine = QuarantineStatus{record, "nothing yet"};
+    ready = status_.ready;
+  }
+  if (!ready) {
+    serveFallback();
+  }
+  QuarantineStatus quarantine;
+  std::function<void(const std::optional<QuarantineStatus>&)> callback;
+  {
+    std::lock_guard lock(mutex_);
+    const std::string serving =
+        status_.ready ? "the last good config (sha256 " + status_.configHash.substr(0, 12) +
+                            ", generation " + std::to_string(status_.generation) + ")"
+                      : "nothing (no config has compiled in this pod; edit the ConfigMap)";
+    status_.quarantine->serving = serving;
+    quarantine = *status_.quarantine;
+    callback = onQuarantine_;
+  }
+  const std::string message =
+      "the config " + describe(record.versions) + " (sha256 " + record.hash.substr(0, 12) +
+      ") crashed the injector while it was being compiled; this pod will not compile it "
+      "again and serves " +
+      quarantine.serving + " until the ConfigMap changes";
+  std::cerr << "config reloader: quarantine (revision " << options_.revision << "): " << message
+            << "\n";
+  if (events_ != nullptr && origin != nullptr) {
+    // The reference names the resourceVersion that crashed, not the one that resynced.
+    ObjectReference at = *origin;
+    for (const auto& v : record.versions) {
+      if (v.name == at.ns + "/" + at.name && !v.resourceVersion.empty()) {
+        at.resourceVersion = v.resourceVersion;
+      }
+    }
+    if (auto ok = events_->emitEvent(at, EventType::Warning, "ConfigQuarantined", message); !ok) {
+      std::cerr << "config reloader: cannot emit event: " << ok.error().message << "\n";
+    }
+  }
+  if (callback) {
+    callback(quarantine);
+  }
+}
+
+void ConfigReloader::serveFallback() {
+  // The last inputs that compiled in this pod, else the fallback the user allowed — unless
+  // they crashed too.
+  std::vector<std::pair<ConfigSources, CompileRecord>> candidates;
+  if (const auto& good = options_.journal->lastGood()) {
+    candidates.emplace_back(good->sources, good->record);
+  }
+  if (options_.fallback) {
+    const std::string hash = sha256Hex(*options_.fallback);
+    candidates.emplace_back(*options_.fallback,
+                            CompileRecord{hash, {{"the built-in default config", ""}}, 0});
+  }
+  for (const auto& [sources, record] : candidates) {
+    if (options_.journal->quarantined(record.hash)) {
+      continue;
+    }
+    if (auto ok = compileAndSwap(sources, record, "fallback: " + describe(record.versions)); ok) {
+      return;
+    } else {
+      std::cerr << "config reloader: fallback " << describe(record.versions)
+                << " does not compile: " << ok.error().message << "\n";
+    }
+  }
+  std::cerr << "config reloader: no config to serve while the ConfigMap's config is quarantined\n";
+}
+
+void ConfigReloader::liftQuarantine() {
+  std::function<void(const std::optional<QuarantineStatus>&)> callback;
+  {
+    std::lock_guard lock(mutex_);
+    if (!status_.quarantine) {
+      return;
+    }
+    std::cerr << "config reloader: quarantine of " << describe(status_.quarantine->record.versions)
+              << " lifted: the ConfigMap changed\n";
+    status_.quarantine.reset();
+    callback = onQuarantine_;
+  }
+  if (callback) {
+    callback(std::nullopt);
+  }
+}
+
+void ConfigReloader::setOnQuarantine(
+    std::function<void(const std::optional<QuarantineStatus>&)> callback) {
+  std::lock_guard lock(mutex_);
+  onQuarantine_ = std::move(callback);
 }
 
 void ConfigReloader::recordFailure(const std::string& reason, const std::string& message,
@@ -238,7 +370,8 @@ void ConfigReloader::recordFailure(const std::string& reason, const std::string&
   }
   std::cerr << "config reloader: " << reason << ": " << message << "\n";
   if (events_ != nullptr && origin != nullptr) {
-    if (auto ok = events_->emitEvent(*origin, EventType::Warning, "InvalidInjectorConfig", message); !ok) {
+    if (auto ok = events_->emitEvent(*origin, EventType::Warning, "InvalidInjectorConfig", message);
+        !ok) {
       std::cerr << "config reloader: cannot emit event: " << ok.error().message << "\n";
     }
   }

@@ -6,6 +6,11 @@
 // is applied whole or not at all) with an injected compile function; success swaps the
 // pointer atomically, failure keeps the last good config, logs, counts the reason and
 // emits a Warning Event on the ConfigMap. Readers never wait for a compile.
+//
+// With a CompileJournal, inputs that crashed the process while being compiled are never
+// compiled again (see compile_journal.h): the reloader serves the last good inputs instead
+// (or the fallback sources, when given), reports itself ready, and says so through a
+// Warning Event, its status and the quarantine callback until the ConfigMap changes.
 
 #include <condition_variable>
 #include <functional>
@@ -17,19 +22,13 @@
 #include <thread>
 
 #include "controller/cache_kinds.h"
+#include "controller/compile_journal.h"
+#include "controller/config_sources.h"
 #include "controller/event_recorder.h"
 #include "controller/reflector.h"
 #include "controller/rest_client.h"
 
 namespace sidecar::controller {
-
-struct ConfigSources {
-  std::string injectConfig;  // istio-sidecar-injector/config
-  std::string values;        // istio-sidecar-injector/values
-  std::string mesh;          // istio/mesh
-  bool hasValues = false;
-  bool hasMesh = false;
-};
 
 using CompileFunction = std::function<Expected<std::shared_ptr<const void>>(const ConfigSources&)>;
 
@@ -40,8 +39,22 @@ struct ConfigReloaderOptions {
   std::string configKey = "config";
   std::string valuesKey = "values";
   std::string meshKey = "mesh";
+  // The Istio revision these ConfigMaps belong to ("default" for the unsuffixed names);
+  // carried into metrics and messages.
+  std::string revision = "default";
+  // Crash memory for compiles; null: none.
+  CompileJournal* journal = nullptr;
+  // Served while the ConfigMaps' inputs are quarantined and no last good inputs exist
+  // (e.g. the built-in default, when the user allows it).
+  std::optional<ConfigSources> fallback;
   int watchTimeoutSeconds = 300;
   BackoffPolicy backoff{Millis(100), Millis(30000), 0.2};
+};
+
+// The ConfigMaps' current inputs crashed a compile once and are not compiled again.
+struct QuarantineStatus {
+  CompileRecord record;  // the quarantined inputs: hash, ConfigMaps and resourceVersions
+  std::string serving;   // what is served instead, for humans
 };
 
 // A plain snapshot for /readyz and metrics.
@@ -52,14 +65,17 @@ struct ConfigReloadStatus {
   std::optional<std::chrono::system_clock::time_point> lastSuccess;
   uint64_t successes = 0;
   uint64_t failures = 0;
-  std::map<std::string, uint64_t> failuresByReason;  // missing_configmap, missing_key, compile_error
+  std::map<std::string, uint64_t>
+      failuresByReason;  // missing_configmap, missing_key, compile_error
   std::string lastError;
+  std::optional<QuarantineStatus> quarantine;
 };
 
 class ConfigReloader {
  public:
   ConfigReloader(RestClient& client, ConfigReloaderOptions options, CompileFunction compile,
-                 EventRecorder* events = nullptr, Clock& clock = systemClock(), Random& random = systemRandom());
+                 EventRecorder* events = nullptr, Clock& clock = systemClock(),
+                 Random& random = systemRandom());
   ~ConfigReloader();
   ConfigReloader(const ConfigReloader&) = delete;
   ConfigReloader& operator=(const ConfigReloader&) = delete;
@@ -73,13 +89,25 @@ class ConfigReloader {
   // Called after each successful swap with the new generation (on the reload thread).
   void setOnReload(std::function<void(uint64_t generation)> callback);
 
+  // Called when a quarantine starts (with it) or ends (nullopt), on the reload thread.
+  void setOnQuarantine(std::function<void(const std::optional<QuarantineStatus>&)> callback);
+
   // Compiles and swaps from explicit sources; `origin` receives the Warning on failure.
-  Expected<void> apply(const ConfigSources& sources, const ObjectReference* origin);
+  // `versions` name the inputs in the journal and in messages.
+  Expected<void> apply(const ConfigSources& sources, const ObjectReference* origin,
+                       const std::vector<SourceVersion>& versions = {});
 
  private:
   void worker();
   void reconcile();
-  void recordFailure(const std::string& reason, const std::string& message, const ObjectReference* origin);
+  void recordFailure(const std::string& reason, const std::string& message,
+                     const ObjectReference* origin);
+  // Compiles with the journal around the compile; swaps on success.
+  Expected<void> compileAndSwap(const ConfigSources& sources, const CompileRecord& record,
+                                const std::string& served);
+  void enterQuarantine(const CompileRecord& record, const ObjectReference* origin);
+  void serveFallback();
+  void liftQuarantine();
   ObjectReference referenceFor(const ConfigMapInfo& cm) const;
 
   RestClient& client_;
@@ -100,6 +128,7 @@ class ConfigReloader {
   ConfigReloadStatus status_;
   std::string lastFailedHash_;
   std::function<void(uint64_t)> onReload_;
+  std::function<void(const std::optional<QuarantineStatus>&)> onQuarantine_;
 };
 
 // Typed view for callers that know the compiled type.
@@ -108,10 +137,12 @@ class TypedConfigReloader {
  public:
   using CompileTyped = std::function<Expected<std::shared_ptr<const T>>(const ConfigSources&)>;
   TypedConfigReloader(RestClient& client, ConfigReloaderOptions options, CompileTyped compile,
-                      EventRecorder* events = nullptr, Clock& clock = systemClock(), Random& random = systemRandom())
+                      EventRecorder* events = nullptr, Clock& clock = systemClock(),
+                      Random& random = systemRandom())
       : reloader_(
             client, std::move(options),
-            [compile = std::move(compile)](const ConfigSources& s) -> Expected<std::shared_ptr<const void>> {
+            [compile = std::move(compile)](
+                const ConfigSources& s) -> Expected<std::shared_ptr<const void>> {
               auto r = compile(s);
               if (!r) {
                 return Unexpected<Error>(r.error());
@@ -120,13 +151,13 @@ class TypedConfigReloader {
             },
             events, clock, random) {}
 
-  std::shared_ptr<const T> current() const { return std::static_pointer_cast<const T>(reloader_.current()); }
+  std::shared_ptr<const T> current() const {
+    return std::static_pointer_cast<const T>(reloader_.current());
+  }
   ConfigReloader& reloader() { return reloader_; }
 
  private:
   ConfigReloader reloader_;
 };
-
-std::string sha256Hex(const ConfigSources& sources);
 
 }  // namespace sidecar::controller

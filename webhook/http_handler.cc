@@ -14,7 +14,9 @@ std::string_view pathOf(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-bool isReadMethod(std::string_view method) { return method == "GET" || method == "HEAD"; }
+bool isReadMethod(std::string_view method) {
+  return method == "GET" || method == "HEAD";
+}
 
 std::string_view outcomeName(MutationResult::Outcome outcome) {
   switch (outcome) {
@@ -104,8 +106,8 @@ HttpResponse RequestHandler::handle(const HttpRequest& request) const {
     return error(404, "no handler for " + std::string(path));
   }
   if (!isReadMethod(request.method)) {
-    HttpResponse response = error(405, "method " + std::string(request.method) +
-                                           " not allowed on " + std::string(path));
+    HttpResponse response = error(
+        405, "method " + std::string(request.method) + " not allowed on " + std::string(path));
     response.allow = "GET, HEAD";
     return response;
   }
@@ -119,6 +121,9 @@ HttpResponse RequestHandler::handle(const HttpRequest& request) const {
     } else {
       response.status = 503;
       response.body = "not ready: " + (why.empty() ? std::string("unknown reason") : why) + "\n";
+    }
+    if (options_.readinessDetail) {
+      response.body += options_.readinessDetail();
     }
   } else {
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
@@ -161,11 +166,9 @@ HttpResponse RequestHandler::handleInject(const HttpRequest& request) const {
   const AdmissionRequestView& view = review->request;
   if (!review->objectError.empty()) {
     metrics_->injectionFailed("invalid_object");
-    response.body =
-        encodeAdmissionDenial(review->apiVersion, view.uid, 400, review->objectError);
-    logLazy("webhook", LogLevel::Debug, [&] {
-      return "uid=" + std::string(view.uid) + " denied: " + review->objectError;
-    });
+    response.body = encodeAdmissionDenial(review->apiVersion, view.uid, 400, review->objectError);
+    logLazy("webhook", LogLevel::Debug,
+            [&] { return "uid=" + std::string(view.uid) + " denied: " + review->objectError; });
   } else {
     MutationResult result = mutateGuarded(view);
     switch (result.outcome) {
@@ -178,8 +181,7 @@ HttpResponse RequestHandler::handleInject(const HttpRequest& request) const {
       case MutationResult::Outcome::Failed:
         metrics_->injectionFailed(result.reason);
         logWarn("injection failed for " + std::string(view.namespace_) + "/" +
-                std::string(view.name) + " (uid " + std::string(view.uid) +
-                "): " + result.message);
+                std::string(view.name) + " (uid " + std::string(view.uid) + "): " + result.message);
         break;
     }
     response.body = encodeAdmissionResponse(review->apiVersion, view.uid, result);

@@ -32,6 +32,9 @@ struct HandlerOptions {
   size_t maxBodyBytes = 8 << 20;
   // Serve POST /inject (false on the plain-HTTP monitoring port).
   bool serveInject = true;
+  // Lines appended to /readyz's answer, ready or not: degraded states a human should see
+  // (a quarantined config, say). Empty: nothing to add.
+  std::function<std::string()> readinessDetail;
 };
 
 class RequestHandler {

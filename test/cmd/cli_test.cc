@@ -30,8 +30,8 @@ CliRun run(const std::string& args, const std::string& stdinFile = "/dev/null") 
   std::filesystem::create_directories(dir);
   auto errPath = dir / "stderr";
   // No ambient cluster: these tests are about files (cluster reads have their own e2e tests).
-  std::string cmd = "env -u KUBECONFIG -u KUBERNETES_SERVICE_HOST " + std::string(SIDECAR_BINARY) + " " + args + " <" + stdinFile + " 2>" +
-                    errPath.string();
+  std::string cmd = "env -u KUBECONFIG -u KUBERNETES_SERVICE_HOST " + std::string(SIDECAR_BINARY) +
+                    " " + args + " <" + stdinFile + " 2>" + errPath.string();
   CliRun r;
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (pipe == nullptr) {
@@ -104,6 +104,20 @@ TEST(CliTest, KubeInjectWithBuiltInDefaultsInjectsTheSleepSample) {
           .template get<std::string>());
   EXPECT_EQ(status["containers"], nlohmann::json::array({"istio-proxy"}));
   EXPECT_EQ(status["version"].template get<std::string>().size(), 64u);
+}
+
+// Issue 16: both used to die with SIGSEGV in the float formatting of a map key.
+TEST(CliTest, NumericMapKeysBeyondFloat32AreGoStringsNotCrashes) {
+  CliRun r = run("kube-inject -f " + kData + "/float32-overflow-key.yaml");
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  auto docs = documents(r.out);
+  ASSERT_EQ(docs.size(), 2u) << r.out;
+  EXPECT_EQ(docs[1]["spec"]["template"]["metadata"]["labels"][".inf"], "v") << r.out;
+
+  CliRun values = run("kube-inject --valuesFile " + kData + "/values-huge-key.yaml -f " + kSamples +
+                      "/sleep.yaml");
+  ASSERT_EQ(values.exitCode, 0) << values.err;
+  EXPECT_NE(values.out.find("istio-proxy"), std::string::npos);
 }
 
 TEST(CliTest, KubeInjectIsIdempotent) {
@@ -190,7 +204,8 @@ TEST(CliTest, CheckInjectReportsOptOutAndFailingInjection) {
 TEST(CliTest, ServeRejectsABadCacheSize) {
   CliRun bad = run("serve --injectionCacheMiB 12x --self-signed --port 0");
   EXPECT_EQ(bad.exitCode, 2);
-  EXPECT_NE(bad.err.find("--injectionCacheMiB: '12x' is not a size in MiB"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("--injectionCacheMiB: '12x' is not a size in MiB"), std::string::npos)
+      << bad.err;
 }
 
 TEST(CliTest, CheckInjectExplainsEveryPodOfAList) {
@@ -209,10 +224,12 @@ TEST(CliTest, CheckInjectRejectsAWrongOrEmptyNamespaceFile) {
                      "/webhook-config.yaml --namespaceFile ";
   CliRun empty = run(base + "/dev/null");
   EXPECT_EQ(empty.exitCode, 1);
-  EXPECT_NE(empty.err.find("expected a Namespace, found nothing (empty file)"), std::string::npos) << empty.err;
+  EXPECT_NE(empty.err.find("expected a Namespace, found nothing (empty file)"), std::string::npos)
+      << empty.err;
   CliRun wrong = run(base + kData + "/webhook-config.yaml");
   EXPECT_EQ(wrong.exitCode, 1);
-  EXPECT_NE(wrong.err.find("expected a Namespace, found kind MutatingWebhookConfiguration"), std::string::npos)
+  EXPECT_NE(wrong.err.find("expected a Namespace, found kind MutatingWebhookConfiguration"),
+            std::string::npos)
       << wrong.err;
 }
 

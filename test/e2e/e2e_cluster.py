@@ -2,14 +2,17 @@
 the Deployment controller), `sidecar-injector serve` in cluster mode, kubectl, and finding
 manifests under manifests/ by kind and name (file names change; kinds and names do not)."""
 
+import base64
 import glob
 import json
 import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 NS = "sidecar-injector"
@@ -103,7 +106,7 @@ class Cluster:
 class Serve:
     """One `sidecar-injector serve` replica in cluster mode with --self-signed."""
 
-    def __init__(self, binary, cluster, log_path, port=0, extra_args=()):
+    def __init__(self, binary, cluster, log_path, port=0, extra_args=(), env=None):
         self.log_path = log_path
         self.log = open(log_path, "w")
         self.proc = subprocess.Popen(
@@ -111,7 +114,7 @@ class Serve:
              "--webhookConfigName", "sidecar-injector", "--injectorNamespace", NS,
              "--serviceName", "sidecar-injector", "--port", str(port), "--monitoringPort", "0",
              "--leaseName", "sidecar-injector-leader", "--log_output_level", "default:debug", *extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, env=None if env is None else {**os.environ, **env})
         self.port = int(wait_for("the webhook port", lambda: self.logged(r"on port (\d+)"))[0])
         self.monitoring = int(wait_for("the monitoring port", lambda: self.logged(r"monitoring on port (\d+)"))[0])
 
@@ -119,6 +122,29 @@ class Serve:
         with open(self.log_path) as f:
             m = re.search(pattern, f.read())
         return m.group(1) if m else None
+
+    def review(self, ca_pem, pod, uid="e2e-1"):
+        """POSTs an AdmissionReview for `pod` over TLS verified with ca_pem; returns the response."""
+        ctx = ssl.create_default_context(cadata=ca_pem)
+        body = json.dumps({
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": uid, "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                        "resource": {"group": "", "version": "v1", "resource": "pods"},
+                        "namespace": "default", "operation": "CREATE", "object": pod}}).encode()
+        req = urllib.request.Request(f"https://127.0.0.1:{self.port}/inject", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
+            response = json.load(r)["response"]
+        check(response["uid"] == uid, "the response does not echo the uid")
+        return response
+
+    def readyz(self):
+        """(status code, body) of /readyz on the monitoring port."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.monitoring}/readyz", timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     def metrics(self):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.monitoring}/metrics", timeout=10) as r:
@@ -133,3 +159,21 @@ class Serve:
         rc = self.proc.wait(timeout=20)
         self.log.close()
         return rc
+
+
+SLEEP_POD = {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "sleep", "namespace": "default", "labels": {"app": "sleep"}},
+             "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl",
+                                      "command": ["/bin/sleep", "infinity"]}]}}
+
+
+def proxy_image(response):
+    """The image of the istio-proxy container an admission response's patch adds."""
+    check(response.get("allowed") is True, f"admission denied: {response.get('status')}")
+    patch = json.loads(base64.b64decode(response["patch"]))
+    for op in patch:
+        values = op["value"] if isinstance(op.get("value"), list) else [op.get("value")]
+        for v in values:
+            if isinstance(v, dict) and v.get("name") == "istio-proxy":
+                return v.get("image")
+    raise Failure("the patch adds no istio-proxy container")

@@ -11,15 +11,13 @@ import argparse
 import base64
 import json
 import os
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import e2e_cluster
-from e2e_cluster import NS, Failure, check, manifest
+from e2e_cluster import NS, SLEEP_POD, Failure, check, manifest, proxy_image
 
 
 def wait_for(what, predicate, timeout=30.0, interval=0.05):
@@ -32,37 +30,6 @@ class Replica(e2e_cluster.Serve):
 
     def __init__(self, args, cluster, log_path):
         super().__init__(args.binary, cluster, log_path, extra_args=["--driftInterval", "1"])
-
-    def review(self, ca_pem, pod):
-        ctx = ssl.create_default_context(cadata=ca_pem)
-        body = json.dumps({
-            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-            "request": {"uid": "e2e-1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-                        "resource": {"group": "", "version": "v1", "resource": "pods"},
-                        "namespace": "default", "operation": "CREATE", "object": pod}}).encode()
-        req = urllib.request.Request(f"https://127.0.0.1:{self.port}/inject", data=body,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, context=ctx, timeout=10) as r:
-            response = json.load(r)["response"]
-        check(response["uid"] == "e2e-1", "the response does not echo the uid")
-        return response
-
-
-def proxy_image(response):
-    check(response.get("allowed") is True, f"admission denied: {response.get('status')}")
-    patch = json.loads(base64.b64decode(response["patch"]))
-    for op in patch:
-        values = op["value"] if isinstance(op.get("value"), list) else [op.get("value")]
-        for v in values:
-            if isinstance(v, dict) and v.get("name") == "istio-proxy":
-                return v.get("image")
-    raise Failure("the patch adds no istio-proxy container")
-
-
-SLEEP_POD = {"apiVersion": "v1", "kind": "Pod",
-             "metadata": {"name": "sleep", "namespace": "default", "labels": {"app": "sleep"}},
-             "spec": {"containers": [{"name": "sleep", "image": "curlimages/curl",
-                                      "command": ["/bin/sleep", "infinity"]}]}}
 
 
 def main():

@@ -107,6 +107,7 @@ SERVE_FLAGS = {
     "port", "tlsCertFile", "tlsKeyFile", "self-signed", "webhookConfigName", "serviceName",
     "injectorNamespace", "injectorConfigMap", "meshConfigMap", "monitoringPort",
     "healthCheckFile", "healthCheckInterval", "log_output_level", "leaseName", "threads",
+    "stateDir", "fallbackToBuiltinConfig",
 }
 
 # Metrics the binary exports; the dashboard may query only these. The first group is what
@@ -872,6 +873,13 @@ def check_deployment(tree):
     volumes = {v.get("name"): v for v in pod.get("volumes") or []}
     if "/tmp" not in mounts or "emptyDir" not in (volumes.get(mounts.get("/tmp")) or {}):
         r.error(cwhere, "/tmp must be an emptyDir (the root filesystem is read-only)")
+    # The config quarantine only works if its state outlives the container: an emptyDir.
+    state_dirs = [a.split("=", 1)[1] for a in c.get("args") or [] if str(a).startswith("--stateDir=")]
+    if not state_dirs:
+        r.error(cwhere, "serve needs --stateDir on an emptyDir (a config that crashes the compile is then "
+                        "quarantined instead of crash-looping every replica)")
+    elif "emptyDir" not in (volumes.get(mounts.get(state_dirs[0])) or {}):
+        r.error(cwhere, f"--stateDir={state_dirs[0]} must be the mount path of an emptyDir volume")
     for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
         http = get(c, probe, "httpGet") or {}
         if http.get("path") != path:

@@ -225,6 +225,11 @@ CASES = [
      edit_yaml(D, lambda d: container(d)["readinessProbe"]["httpGet"].update(port="https-webhook")),
      "readinessProbe must use plain HTTP"),
     ("no /tmp volume", edit_yaml(D, lambda d: container(d).pop("volumeMounts")), "/tmp must be an emptyDir"),
+    ("no config state directory", edit_yaml(D, lambda d: container(d).update(
+        args=[a for a in container(d)["args"] if not a.startswith("--stateDir=")])), "serve needs --stateDir"),
+    ("config state directory not an emptyDir", edit_yaml(D, lambda d: container(d).update(
+        args=[a.replace("--stateDir=/var/lib/sidecar-injector", "--stateDir=/var/lib/elsewhere")
+              for a in container(d)["args"]])), "must be the mount path of an emptyDir"),
     ("POD_NAMESPACE not from the downward API", edit_yaml(D, lambda d: container(d).update(
         env=[{"name": "POD_NAMESPACE", "value": "sidecar-injector"}])), "POD_NAMESPACE must come from"),
     ("misspelled flag", edit_yaml(D, lambda d: container(d)["args"].append("--tlsCert=/x")),

@@ -23,7 +23,8 @@ class HandlerTest : public ::testing::Test {
   std::shared_ptr<FakeMutator> mutator_ = std::make_shared<FakeMutator>();
   std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
   bool certOk_ = true;
-  RequestHandler handler_{mutator_, metrics_, HandlerOptions{1024, true}, [this](std::string* why) {
+  RequestHandler handler_{mutator_, metrics_, HandlerOptions{1024, true, {}},
+                          [this](std::string* why) {
                             if (!certOk_ && why != nullptr) {
                               *why = "TLS certificate has expired";
                             }
@@ -160,7 +161,7 @@ TEST(HandlerGuard, MutatorExceptionBecomes500Denial) {
 
 TEST(HandlerMonitoring, PlainPortDoesNotServeInject) {
   auto mutator = std::make_shared<FakeMutator>();
-  RequestHandler handler(mutator, std::make_shared<Metrics>(), HandlerOptions{1024, false});
+  RequestHandler handler(mutator, std::make_shared<Metrics>(), HandlerOptions{1024, false, {}});
   EXPECT_EQ(handler.handle({"POST", "/inject", "application/json", reviewJson()}).status, 404);
   EXPECT_EQ(handler.handle({"GET", "/metrics", "", ""}).status, 200);
 }
