@@ -27,20 +27,28 @@ namespace {
 Flags checkInjectFlags() {
   Flags f;
   f.value("filename", "pod or workload YAML to explain ('-' for standard input)", "", {"f"})
-      .value("namespace", "namespace the pod is created in (default: its metadata.namespace, "
-                          "else \"default\")", "", {"n"})
-      .value("namespaceFile", "the Namespace object (YAML), to evaluate the webhook's "
-                              "namespaceSelector")
-      .value("webhookConfigFile", "the MutatingWebhookConfiguration (YAML), to evaluate whether "
-                                  "the API server calls the injector")
+      .value("namespace",
+             "namespace the pod is created in (default: its metadata.namespace, "
+             "else \"default\")",
+             "", {"n"})
+      .value("namespaceFile",
+             "the Namespace object (YAML), to evaluate the webhook's "
+             "namespaceSelector")
+      .value("webhookConfigFile",
+             "the MutatingWebhookConfiguration (YAML), to evaluate whether "
+             "the API server calls the injector")
       .value("injectConfigFile", "injection config file (the 'config' key)")
       .value("meshConfigFile", "mesh config file (the 'mesh' key)")
       .value("valuesFile", "values file (the 'values' key)")
-      .value("kubeconfig", "read what the files do not give (config, Namespace, webhook configuration) "
-                           "from this cluster (also when $KUBECONFIG is set or running in a pod)", "",
-             {"c"})
+      .value("kubeconfig",
+             "read what the files do not give (config, Namespace, webhook configuration) "
+             "from this cluster (also when $KUBECONFIG is set or running in a pod)",
+             "", {"c"})
       .value("context", "kubeconfig context")
-      .value("injectorNamespace", "namespace of the injector ConfigMaps in the cluster", "sidecar-injector")
+      .value("injectorNamespace",
+             "namespace of the injector ConfigMaps in the cluster (default: "
+             "$POD_NAMESPACE, else the namespace of the injector webhook's "
+             "Service, else istio-system)")
       .value("injectConfigMapName", "ConfigMap holding the injection config and values",
              "istio-sidecar-injector")
       .value("meshConfigMapName", "ConfigMap holding the mesh config", "istio")
@@ -93,7 +101,8 @@ std::optional<PodUnderTest> podOf(const nlohmann::json& object) {
 }
 
 // The object of `kind` in the file at `path` (the file may also hold a List with it).
-Expected<std::optional<nlohmann::json>> readObject(const std::string& path, const std::string& kind) {
+Expected<std::optional<nlohmann::json>> readObject(const std::string& path,
+                                                   const std::string& kind) {
   if (path.empty()) {
     return std::optional<nlohmann::json>();
   }
@@ -105,7 +114,8 @@ Expected<std::optional<nlohmann::json>> readObject(const std::string& path, cons
   if (!doc) {
     return Unexpected(doc.error().withContext(path));
   }
-  if (doc->is_object() && doc->value("kind", "") == "List" && doc->contains("items") && (*doc)["items"].is_array()) {
+  if (doc->is_object() && doc->value("kind", "") == "List" && doc->contains("items") &&
+      (*doc)["items"].is_array()) {
     for (const auto& item : (*doc)["items"]) {
       if (item.is_object() && item.value("kind", "") == kind) {
         return std::optional<nlohmann::json>(item);
@@ -115,7 +125,8 @@ Expected<std::optional<nlohmann::json>> readObject(const std::string& path, cons
   if (!doc->is_object() || doc->value("kind", "") != kind) {
     std::string found = doc->is_object() && doc->contains("kind") && (*doc)["kind"].is_string()
                             ? "kind " + (*doc)["kind"].get<std::string>()
-                            : doc->is_null() ? std::string("nothing (empty file)") : std::string("no kind");
+                        : doc->is_null() ? std::string("nothing (empty file)")
+                                         : std::string("no kind");
     return fail(path + ": expected a " + kind + ", found " + found);
   }
   return std::optional<nlohmann::json>(std::move(*doc));
@@ -125,8 +136,8 @@ Expected<std::optional<nlohmann::json>> readObject(const std::string& path, cons
 std::vector<nlohmann::json> objectsOf(nlohmann::json document) {
   std::vector<nlohmann::json> out;
   const std::string kind = document.is_object() ? document.value("kind", "") : "";
-  if (kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 && document.contains("items") &&
-      document["items"].is_array()) {
+  if (kind.size() >= 4 && kind.compare(kind.size() - 4, 4, "List") == 0 &&
+      document.contains("items") && document["items"].is_array()) {
     for (auto& item : document["items"]) {
       out.push_back(std::move(item));
     }
@@ -156,9 +167,28 @@ int runCheckInject(const Args& args) {
   }
   std::vector<std::string> notes;
   ClusterSource cluster = clusterSourceFromFlags(flags, "injectorNamespace");
-  auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
-                            flags.get("valuesFile")},
-                           notes, cluster);
+  if (usesClusterConfig(cluster, {flags.get("injectConfigFile"), flags.get("meshConfigFile"),
+                                  flags.get("valuesFile")})) {
+    std::fprintf(stderr, "check-inject: %s\n", cluster.nsSource.c_str());
+  }
+  if (cluster.enabled && flags.get("injectConfigFile").empty()) {
+    // Before compiling the ConfigMaps' config: that config may be what crashed the injector.
+    if (auto quarantine = readQuarantine(cluster); !quarantine) {
+      std::fprintf(stderr, "check-inject: cannot tell whether the config is quarantined: %s\n",
+                   quarantine.error().message.c_str());
+    } else if (quarantine->has_value()) {
+      std::printf(
+          "config:   QUARANTINED — %s\n"
+          "          the explanation below uses the ConfigMaps' config; the injector is serving "
+          "its "
+          "last good config instead\n\n",
+          (*quarantine)->c_str());
+      std::fflush(stdout);
+    }
+  }
+  auto config = loadConfig(
+      {flags.get("injectConfigFile"), flags.get("meshConfigFile"), flags.get("valuesFile")}, notes,
+      cluster);
   for (const auto& n : notes) {
     std::fprintf(stderr, "check-inject: %s\n", n.c_str());
   }
@@ -184,7 +214,8 @@ int runCheckInject(const Args& args) {
   std::optional<nlohmann::json> clusterWebhook;
   std::string clusterWebhookError;
   if (!webhookConfig->has_value() && cluster.enabled) {
-    if (auto read = readClusterObject(cluster, "MutatingWebhookConfiguration", flags.get("webhookConfigName"))) {
+    if (auto read = readClusterObject(cluster, "MutatingWebhookConfiguration",
+                                      flags.get("webhookConfigName"))) {
       clusterWebhook = std::move(*read);
     } else {
       clusterWebhookError = read.error().message;
@@ -222,10 +253,11 @@ int runCheckInject(const Args& args) {
     std::printf("%s (namespace %s)\n", target->label.c_str(), ns.c_str());
 
     // 1. The API server side.
-    const nlohmann::json* namespaceForPod = namespaceObject->has_value() ? &**namespaceObject : nullptr;
+    const nlohmann::json* namespaceForPod =
+        namespaceObject->has_value() ? &**namespaceObject : nullptr;
     const nlohmann::json* webhookForPod = webhookConfig->has_value() ? &**webhookConfig
-                                          : clusterWebhook          ? &*clusterWebhook
-                                                                    : nullptr;
+                                          : clusterWebhook           ? &*clusterWebhook
+                                                                     : nullptr;
     std::string missing;
     if (namespaceForPod == nullptr && cluster.enabled) {
       auto it = clusterNamespaces.find(ns);
@@ -246,14 +278,17 @@ int runCheckInject(const Args& args) {
       std::printf("  webhook:  %s — %s\n", selection.called ? "called" : "NOT called",
                   selection.explanation.c_str());
       if (!selection.called) {
-        std::printf("  result:   not injected: the API server never sends this pod to the "
-                    "injector\n\n");
+        std::printf(
+            "  result:   not injected: the API server never sends this pod to the "
+            "injector\n\n");
         continue;
       }
     } else if (!missing.empty()) {
       std::printf("  webhook:  not evaluated (%s)\n", missing.c_str());
     } else {
-      std::printf("  webhook:  not evaluated (give --namespaceFile and --webhookConfigFile, or --kubeconfig)\n");
+      std::printf(
+          "  webhook:  not evaluated (give --namespaceFile and --webhookConfigFile, or "
+          "--kubeconfig)\n");
     }
 
     // 2. The injector's policy.

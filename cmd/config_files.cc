@@ -4,6 +4,7 @@
 
 #include "cmd/defaults.h"
 #include "cmd/flags.h"
+#include "cmd/injector_namespace.h"
 #include "cmd/io.h"
 
 #ifdef SIDECAR_HAVE_CONTROLLER
@@ -47,8 +48,8 @@ Expected<std::string> configMapKey(controller::RestClient& client, const std::st
 }
 
 Expected<controller::RestClientPtr> connect(const ClusterSource& source) {
-  auto connection = controller::resolveConnection({source.kubeconfig, source.context},
-                                                  controller::processEnv());
+  auto connection =
+      controller::resolveConnection({source.kubeconfig, source.context}, controller::processEnv());
   if (!connection) {
     return Unexpected(connection.error());
   }
@@ -83,14 +84,35 @@ bool clusterNamed(const std::string& kubeconfig, const std::string& context) {
          std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
 }
 
-ClusterSource clusterSourceFromFlags(const Flags& flags, const std::string& namespaceFlag) {
+bool usesClusterConfig(const ClusterSource& cluster, const ConfigPaths& paths) {
+  return cluster.enabled &&
+         (paths.injectConfig.empty() || paths.meshConfig.empty() || paths.values.empty());
+}
+
+ClusterSource clusterSourceFromFlags(const Flags& flags, const std::string& namespaceFlag,
+                                     std::optional<bool> useCluster) {
   ClusterSource cluster;
   cluster.kubeconfig = flags.get("kubeconfig");
   cluster.context = flags.get("context");
-  cluster.ns = flags.get(namespaceFlag);
   cluster.injectConfigMap = flags.get("injectConfigMapName");
   cluster.meshConfigMap = flags.get("meshConfigMapName");
-  cluster.enabled = clusterNamed(cluster.kubeconfig, cluster.context);
+  cluster.enabled = useCluster.value_or(clusterNamed(cluster.kubeconfig, cluster.context));
+  InjectorNamespaceInputs inputs;
+  inputs.flagName = namespaceFlag;
+  inputs.flagValue = flags.get(namespaceFlag);
+  const char* podNamespace = std::getenv("POD_NAMESPACE");
+  inputs.podNamespace = podNamespace != nullptr ? podNamespace : "";
+  inputs.webhooks = injectorWebhookNames(
+      flags.declared("webhookConfigName") ? flags.get("webhookConfigName") : "");
+  if (cluster.enabled) {
+    inputs.lookup = [&cluster](const std::string& webhook) {
+      return webhookServiceNamespace(cluster, webhook);
+    };
+  }
+  std::string warning;
+  const InjectorNamespace ns = resolveInjectorNamespace(inputs, &warning);
+  cluster.ns = ns.name;
+  cluster.nsSource = describe(ns) + (warning.empty() ? "" : "; " + warning);
   return cluster;
 }
 
@@ -115,17 +137,81 @@ Expected<nlohmann::json> readClusterObject(const ClusterSource& cluster, std::st
   }
   return std::move(*object);
 }
+
+Expected<std::optional<std::string>> webhookServiceNamespace(const ClusterSource& cluster,
+                                                             const std::string& webhook) {
+  auto client = connect(cluster);
+  if (!client) {
+    return Unexpected(client.error());
+  }
+  return webhookServiceNamespace(**client, webhook);
+}
+
+Expected<std::optional<std::string>> webhookServiceNamespace(controller::RestClient& client,
+                                                             const std::string& webhook) {
+  auto mwc = client.get(controller::resources::kMutatingWebhookConfigurations, "", webhook);
+  if (!mwc) {
+    if (mwc.error().status == 404) {
+      return std::optional<std::string>();
+    }
+    return fail(mwc.error().message);
+  }
+  for (const auto& w : mwc->value("webhooks", nlohmann::json::array())) {
+    const std::string ns = w.value("/clientConfig/service/namespace"_json_pointer, "");
+    if (!ns.empty()) {
+      return std::optional<std::string>(ns);
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Expected<std::optional<std::string>> readQuarantine(const ClusterSource& cluster) {
+  auto client = connect(cluster);
+  if (!client) {
+    return Unexpected(client.error());
+  }
+  auto cm = (*client)->get(controller::resources::kConfigMaps, cluster.ns, cluster.injectConfigMap);
+  if (!cm) {
+    return fail("reading ConfigMap " + cluster.ns + "/" + cluster.injectConfigMap + ": " +
+                cm.error().message);
+  }
+  const std::string rv = cm->value("/metadata/resourceVersion"_json_pointer, "");
+  auto events = (*client)->list(controller::resources::kEvents, cluster.ns, {});
+  if (!events) {
+    return fail("listing Events in " + cluster.ns + ": " + events.error().message);
+  }
+  // Only a quarantine of what the ConfigMap holds now counts: an edit lifts it.
+  for (const auto& e : events->value("items", nlohmann::json::array())) {
+    const auto& involved = e.value("involvedObject", nlohmann::json::object());
+    if (e.value("reason", "") == "ConfigQuarantined" && involved.value("kind", "") == "ConfigMap" &&
+        involved.value("name", "") == cluster.injectConfigMap && !rv.empty() &&
+        involved.value("resourceVersion", "") == rv) {
+      const std::string source =
+          e.value("/source/host"_json_pointer, e.value("reportingInstance", ""));
+      return std::optional<std::string>(e.value("message", "") +
+                                        (source.empty() ? "" : " [" + source + "]"));
+    }
+  }
+  return std::optional<std::string>();
+}
 #else
-Expected<nlohmann::json> readClusterObject(const ClusterSource&, std::string_view, const std::string&) {
+Expected<nlohmann::json> readClusterObject(const ClusterSource&, std::string_view,
+                                           const std::string&) {
   return fail("this build has no Kubernetes client; give the files");
+}
+Expected<std::optional<std::string>> readQuarantine(const ClusterSource&) {
+  return fail("this build has no Kubernetes client");
+}
+Expected<std::optional<std::string>> webhookServiceNamespace(const ClusterSource&,
+                                                             const std::string&) {
+  return fail("this build has no Kubernetes client");
 }
 #endif
 
 Expected<inject::InjectionConfigPtr> loadConfig(const ConfigPaths& paths,
                                                 std::vector<std::string>& notes,
                                                 const ClusterSource& cluster) {
-  bool complete = !paths.injectConfig.empty() && !paths.meshConfig.empty() && !paths.values.empty();
-  if (cluster.enabled && !complete) {
+  if (usesClusterConfig(cluster, paths)) {
     // istioctl's behaviour: whatever the files do not give comes from the cluster.
     auto texts = readCluster(cluster);
     if (!texts) {

@@ -32,25 +32,31 @@ using nlohmann::json;
 
 Flags driftFlags() {
   Flags f;
-  f.value("pods", "pods as `kubectl get pods -A -o json` (a v1 List); without it the cluster is read")
+  f.value("pods",
+          "pods as `kubectl get pods -A -o json` (a v1 List); without it the cluster is read")
       .value("namespaces", "namespaces as `kubectl get namespaces -o json`")
       .value("replicasets", "replicasets as `kubectl get replicasets -A -o json` (owner chains)")
-      .value("workloads",
-             "any other objects as a v1 List: deployments, statefulsets, daemonsets, jobs, cronjobs, "
-             "poddisruptionbudgets (update strategies, opt-in annotations, PDBs)")
+      .value(
+          "workloads",
+          "any other objects as a v1 List: deployments, statefulsets, daemonsets, jobs, cronjobs, "
+          "poddisruptionbudgets (update strategies, opt-in annotations, PDBs)")
       .value("webhookConfigFile", "the injector's MutatingWebhookConfiguration (YAML or JSON)")
       .value("injectConfigFile",
              "injection config file: the 'config' key of the istio-sidecar-injector ConfigMap")
       .value("meshConfigFile", "mesh config file: the 'mesh' key of the istio ConfigMap")
       .value("valuesFile", "values file: the 'values' key of the istio-sidecar-injector ConfigMap")
       .value("proposed", "a proposed injection config: show which workloads the edit would drift")
-      .value("proposedValuesFile", "proposed values (with --proposed, or alone to preview a values edit)")
+      .value("proposedValuesFile",
+             "proposed values (with --proposed, or alone to preview a values edit)")
       .value("proposedMeshConfigFile", "proposed mesh config")
       .value("output", "table (default), json or yaml", "table", {"o"})
-      .value("kubeconfig", "kubeconfig for reading the cluster (default: $KUBECONFIG, ~/.kube/config)")
+      .value("kubeconfig",
+             "kubeconfig for reading the cluster (default: $KUBECONFIG, ~/.kube/config)")
       .value("context", "kubeconfig context")
-      .value("injectorNamespace", "namespace of the injector ConfigMaps (read from the cluster when no "
-                                  "config files are given)", "sidecar-injector")
+      .value("injectorNamespace",
+             "namespace of the injector ConfigMaps, read from the cluster when no "
+             "config files are given (default: $POD_NAMESPACE, else the namespace "
+             "of the injector webhook's Service, else istio-system)")
       .value("injectConfigMapName", "ConfigMap holding the injection config and values",
              "istio-sidecar-injector")
       .value("meshConfigMapName", "ConfigMap holding the mesh config", "istio")
@@ -74,13 +80,15 @@ Expected<void> readClusterInto(drift::DriftTracker& tracker, const Flags& flags)
     return Unexpected(read.error());
   }
   for (const auto& skipped : read->skipped) {
-    std::fprintf(stderr, "drift: %s not served by this cluster; continuing without them\n", skipped.c_str());
+    std::fprintf(stderr, "drift: %s not served by this cluster; continuing without them\n",
+                 skipped.c_str());
   }
   return {};
 }
 #endif
 
-Expected<void> loadFile(drift::DriftTracker& tracker, const std::string& path, std::string_view kind) {
+Expected<void> loadFile(drift::DriftTracker& tracker, const std::string& path,
+                        std::string_view kind) {
   if (path.empty()) {
     return {};
   }
@@ -97,7 +105,8 @@ Expected<void> loadFile(drift::DriftTracker& tracker, const std::string& path, s
 
 // Builds the tracker for one config; the inputs are re-read per config, which keeps the
 // trackers independent (the preview compares two of them).
-Expected<drift::DriftTracker> buildTracker(const inject::InjectionConfigPtr& config, const Flags& flags) {
+Expected<drift::DriftTracker> buildTracker(const inject::InjectionConfigPtr& config,
+                                           const Flags& flags) {
   drift::DriftTracker tracker;
   tracker.setConfig(config);
   if (!flags.isSet("pods")) {
@@ -111,9 +120,10 @@ Expected<drift::DriftTracker> buildTracker(const inject::InjectionConfigPtr& con
 #endif
   }
   // The webhook config and owners first, so pods are evaluated once against them.
-  for (auto [flag, kind] : {std::pair{"webhookConfigFile", "MutatingWebhookConfiguration"},
-                            std::pair{"namespaces", "Namespace"}, std::pair{"replicasets", "ReplicaSet"},
-                            std::pair{"workloads", ""}, std::pair{"pods", "Pod"}}) {
+  for (auto [flag, kind] :
+       {std::pair{"webhookConfigFile", "MutatingWebhookConfiguration"},
+        std::pair{"namespaces", "Namespace"}, std::pair{"replicasets", "ReplicaSet"},
+        std::pair{"workloads", ""}, std::pair{"pods", "Pod"}}) {
     if (auto loaded = loadFile(tracker, flags.get(flag), kind); !loaded) {
       return Unexpected(loaded.error());
     }
@@ -155,10 +165,13 @@ int run(const Flags& flags) {
     return 2;
   }
   std::vector<std::string> notes;
-  ConfigPaths currentPaths{flags.get("injectConfigFile"), flags.get("meshConfigFile"), flags.get("valuesFile")};
+  ConfigPaths currentPaths{flags.get("injectConfigFile"), flags.get("meshConfigFile"),
+                           flags.get("valuesFile")};
   // Against a cluster, its own injector config is the expected state; files override it.
-  ClusterSource cluster = clusterSourceFromFlags(flags, "injectorNamespace");
-  cluster.enabled = !flags.isSet("pods");
+  ClusterSource cluster = clusterSourceFromFlags(flags, "injectorNamespace", !flags.isSet("pods"));
+  if (usesClusterConfig(cluster, currentPaths)) {
+    std::fprintf(stderr, "drift: %s\n", cluster.nsSource.c_str());
+  }
   auto config = loadConfig(currentPaths, notes, cluster);
   for (const auto& n : notes) {
     std::fprintf(stderr, "drift: %s\n", n.c_str());
@@ -173,11 +186,12 @@ int run(const Flags& flags) {
     return 1;
   }
   // ManualReinject commands read the config where this run did.
-  const drift::SummaryOptions summaryOptions{flags.get("injectorNamespace")};
+  const drift::SummaryOptions summaryOptions{cluster.ns};
   drift::DriftSummary summary = drift::summarize(*current, summaryOptions);
   std::string out;
 
-  bool preview = flags.isSet("proposed") || flags.isSet("proposedValuesFile") || flags.isSet("proposedMeshConfigFile");
+  bool preview = flags.isSet("proposed") || flags.isSet("proposedValuesFile") ||
+                 flags.isSet("proposedMeshConfigFile");
   if (preview) {
     ConfigPaths proposedPaths = currentPaths;
     for (auto [flag, field] : {std::pair{"proposed", &ConfigPaths::injectConfig},
@@ -205,14 +219,17 @@ int run(const Flags& flags) {
       out = format == "json" ? doc.dump(2) + "\n" : kube::toYaml(doc);
     }
   } else if (format == "table") {
-    out = summary.workloads.empty() ? "No drift: " + std::to_string(summary.totalPods) + " pods match their expected injection state.\n"
+    out = summary.workloads.empty() ? "No drift: " + std::to_string(summary.totalPods) +
+                                          " pods match their expected injection state.\n"
                                     : drift::renderTable(summary.workloads);
     if (!summary.workloads.empty()) {
       out += "\n" + std::to_string(summary.driftedPods) + "/" + std::to_string(summary.totalPods) +
              " pods drifted in " + std::to_string(summary.workloads.size()) + " workloads\n";
     }
   } else {
-    out = formatObjects(drift::buildReports(summary, drift::formatRfc3339(std::chrono::system_clock::now())), format);
+    out = formatObjects(
+        drift::buildReports(summary, drift::formatRfc3339(std::chrono::system_clock::now())),
+        format);
   }
   if (auto written = writeOutput("", out); !written) {
     std::fprintf(stderr, "drift: %s\n", written.error().message.c_str());
@@ -231,10 +248,14 @@ int runDrift(const Args& args) {
   }
   if (flags.on("help")) {
     std::printf(
-        "Usage: sidecar-injector drift --pods pods.json [--namespaces ns.json] [--replicasets rs.json]\n"
-        "         [--workloads objs.json] [--webhookConfigFile mwc.yaml] [--injectConfigFile FILE]\n"
-        "         [--meshConfigFile FILE] [--valuesFile FILE] [--proposed FILE] [-o table|json|yaml]\n"
-        "       sidecar-injector drift [--kubeconfig FILE] [--context NAME] ...   (reads the cluster)\n\nFlags:\n%s",
+        "Usage: sidecar-injector drift --pods pods.json [--namespaces ns.json] [--replicasets "
+        "rs.json]\n"
+        "         [--workloads objs.json] [--webhookConfigFile mwc.yaml] [--injectConfigFile "
+        "FILE]\n"
+        "         [--meshConfigFile FILE] [--valuesFile FILE] [--proposed FILE] [-o "
+        "table|json|yaml]\n"
+        "       sidecar-injector drift [--kubeconfig FILE] [--context NAME] ...   (reads the "
+        "cluster)\n\nFlags:\n%s",
         flags.usage().c_str());
     return 0;
   }

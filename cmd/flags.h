@@ -27,6 +27,8 @@ class Flags {
 
   const std::string& get(const std::string& name) const;
   bool isSet(const std::string& name) const;
+  // Whether this command declares the flag at all.
+  bool declared(const std::string& name) const { return specs_.count(name) != 0; }
   bool on(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
 

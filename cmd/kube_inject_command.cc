@@ -24,11 +24,16 @@ Flags kubeInjectFlags() {
              "injection config file: the 'config' key of the istio-sidecar-injector ConfigMap")
       .value("meshConfigFile", "mesh config file: the 'mesh' key of the istio ConfigMap")
       .value("valuesFile", "values file: the 'values' key of the istio-sidecar-injector ConfigMap")
-      .value("kubeconfig", "kubeconfig: read what the files do not give from the cluster's "
-                           "ConfigMaps (also when $KUBECONFIG is set or running in a pod)", "",
-             {"c"})
+      .value("kubeconfig",
+             "kubeconfig: read what the files do not give from the cluster's "
+             "ConfigMaps (also when $KUBECONFIG is set or running in a pod)",
+             "", {"c"})
       .value("context", "kubeconfig context")
-      .value("istioNamespace", "namespace of the injector ConfigMaps", "istio-system", {"i"})
+      .value("istioNamespace",
+             "namespace of the injector ConfigMaps (default: $POD_NAMESPACE, else the "
+             "namespace of the injector webhook's Service in the cluster, else "
+             "istio-system)",
+             "", {"i"})
       .value("injectConfigMapName", "ConfigMap holding the injection config and values",
              "istio-sidecar-injector")
       .value("meshConfigMapName", "ConfigMap holding the mesh config", "istio")
@@ -57,9 +62,13 @@ int runKubeInject(const Args& args) {
 
   std::vector<std::string> notes;
   ClusterSource cluster = clusterSourceFromFlags(flags, "istioNamespace");
-  auto config = loadConfig({flags.get("injectConfigFile"), flags.get("meshConfigFile"),
-                            flags.get("valuesFile")},
-                           notes, cluster);
+  if (usesClusterConfig(cluster, {flags.get("injectConfigFile"), flags.get("meshConfigFile"),
+                                  flags.get("valuesFile")})) {
+    std::fprintf(stderr, "kube-inject: %s\n", cluster.nsSource.c_str());
+  }
+  auto config = loadConfig(
+      {flags.get("injectConfigFile"), flags.get("meshConfigFile"), flags.get("valuesFile")}, notes,
+      cluster);
   for (const auto& n : notes) {
     std::fprintf(stderr, "kube-inject: %s\n", n.c_str());
   }

@@ -8,16 +8,18 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "cmd/commands.h"
 #include "cmd/config_files.h"
+#include "cmd/defaults.h"
 #include "cmd/flags.h"
+#include "cmd/injector_namespace.h"
 #include "webhook/file_watcher.h"
 #include "webhook/flags.h"
 #include "webhook/injector_mutator.h"
@@ -26,13 +28,14 @@
 #include "webhook/tls_credentials.h"
 
 #ifdef SIDECAR_HAVE_CONTROLLER
+#include "controller/ca_bundle_keeper.h"
+#include "controller/compile_journal.h"
 #include "controller/config_reloader.h"
 #include "controller/event_recorder.h"
 #include "controller/kube_config.h"
-#include "controller/rest_client.h"
-#include "controller/ca_bundle_keeper.h"
-#include "controller/webhook_ca.h"
 #include "controller/leader_election.h"
+#include "controller/rest_client.h"
+#include "controller/webhook_ca.h"
 #ifdef SIDECAR_HAVE_DRIFT
 #include "controller/drift/drift_gauges.h"
 #include "controller/drift/drift_service.h"
@@ -57,22 +60,54 @@ Flags configSourceFlags() {
       .value("valuesFile", "values file (the 'values' key of istio-sidecar-injector)")
       .value("kubeconfig", "kubeconfig: read the config from the cluster's ConfigMaps")
       .value("context", "kubeconfig context")
-      .value("injectorNamespace", "namespace of the injector ConfigMaps (default $POD_NAMESPACE, "
-                                  "else istio-system)")
+      .value("injectorNamespace",
+             "namespace of the injector ConfigMaps, Lease and CA Secret (default: "
+             "$POD_NAMESPACE, else the namespace of the injector webhook's Service "
+             "in the cluster, else istio-system)")
       .value("injectorConfigMap", "name of the injector ConfigMap", "istio-sidecar-injector")
       .value("meshConfigMap", "name of the mesh ConfigMap", "istio")
-      .value("webhookConfigName", "MutatingWebhookConfiguration whose caBundle --self-signed keeps "
-                                  "pointing at our CA (cluster mode)")
+      .value("webhookConfigName",
+             "MutatingWebhookConfiguration whose caBundle --self-signed keeps "
+             "pointing at our CA (cluster mode)")
       .value("caSecretName", "Secret holding the CA shared by --self-signed replicas",
              "sidecar-injector-ca")
-      .value("leaseName", "coordination.k8s.io Lease electing the replica that writes drift "
-                          "reports", "sidecar-injector-leader")
-      .value("driftInterval", "seconds between drift reconciliations by the leader (0: off)",
-             "60")
-      .value("injectionCacheMiB", "memory for remembered injections: replicas of one workload "
-                                  "cost one render (0: compute every admission)", "64")
+      .value("leaseName",
+             "coordination.k8s.io Lease electing the replica that writes drift "
+             "reports",
+             "sidecar-injector-leader")
+      .value("driftInterval", "seconds between drift reconciliations by the leader (0: off)", "60")
+      .value("injectionCacheMiB",
+             "memory for remembered injections: replicas of one workload "
+             "cost one render (0: compute every admission)",
+             "64")
+      .value("stateDir",
+             "directory that outlives the container (an emptyDir): remembers which "
+             "config crashed a compile, so a restarted replica quarantines it and "
+             "serves the last good config instead of crashing again (empty: off)")
+      .toggle("fallbackToBuiltinConfig",
+              "while the ConfigMaps' config is quarantined and no "
+              "config has compiled in this pod yet, serve the built-in "
+              "default config instead of nothing")
       .toggle("help", "show this help", {"h"});
   return f;
+}
+
+// Test-only: a compile of inputs that contain this marker aborts the process, so the e2e
+// test can crash a replica exactly where a compiler bug would. Unset in production.
+constexpr const char* kCrashMarkerEnv = "SIDECAR_INJECTOR_TEST_ABORT_ON_COMPILE";
+
+void crashIfMarked(const std::string& config, const std::string& values, const std::string& mesh) {
+  static const char* marker = std::getenv(kCrashMarkerEnv);
+  if (marker == nullptr || *marker == '\0') {
+    return;
+  }
+  for (const auto* text : {&config, &values, &mesh}) {
+    if (text->find(marker) != std::string::npos) {
+      std::fprintf(stderr, "serve: %s matched: aborting during compile (test hook)\n",
+                   kCrashMarkerEnv);
+      std::abort();
+    }
+  }
 }
 
 // The config the mutator reads. Files and the built-in default publish here; the cluster
@@ -86,8 +121,26 @@ class ConfigSlot {
   inject::InjectionConfigPtr config_;
 };
 
-void logInfo(const std::string& m) { logger().log("default", LogLevel::Info, m); }
-void logError(const std::string& m) { logger().log("default", LogLevel::Error, m); }
+#ifdef SIDECAR_HAVE_CONTROLLER
+// /readyz's line for a quarantine: ready (the last good config serves) but not what the
+// ConfigMap says, which an operator must see.
+std::string quarantineDetail(const controller::ConfigReloadStatus& status) {
+  if (!status.quarantine) {
+    return "";
+  }
+  const auto& q = *status.quarantine;
+  return "config quarantined: " + controller::describe(q.record.versions) + " (sha256 " +
+         q.record.hash.substr(0, 12) + ") crashed a compile in this pod; serving " + q.serving +
+         " until the ConfigMap changes\n";
+}
+#endif
+
+void logInfo(const std::string& m) {
+  logger().log("default", LogLevel::Info, m);
+}
+void logError(const std::string& m) {
+  logger().log("default", LogLevel::Error, m);
+}
 
 }  // namespace
 
@@ -108,14 +161,6 @@ int runServe(const Args& args) {
                 webhook::serverFlagsHelp().c_str(), flags.usage().c_str());
     return 0;
   }
-  std::string injectorNamespace = flags.get("injectorNamespace");
-  if (injectorNamespace.empty()) {
-    const char* podNs = std::getenv("POD_NAMESPACE");
-    injectorNamespace = podNs != nullptr && *podNs != '\0' ? podNs : "istio-system";
-  }
-  if (options.serviceNamespace == "istio-system") {
-    options.serviceNamespace = injectorNamespace;
-  }
   if (!options.selfSigned && (options.tlsCertFile.empty() || options.tlsKeyFile.empty())) {
     std::fprintf(stderr, "serve: give --tlsCertFile and --tlsKeyFile, or --self-signed\n");
     return 2;
@@ -129,6 +174,29 @@ int runServe(const Args& args) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Where the injector's ConfigMaps (and Lease and CA Secret) live: the one rule every
+  // subcommand follows; the cluster is asked once the client exists.
+  InjectorNamespaceInputs namespaceInputs;
+  namespaceInputs.flagName = "injectorNamespace";
+  namespaceInputs.flagValue = flags.get("injectorNamespace");
+  if (const char* podNs = std::getenv("POD_NAMESPACE")) {
+    namespaceInputs.podNamespace = podNs;
+  }
+  namespaceInputs.webhooks = injectorWebhookNames(flags.get("webhookConfigName"));
+  std::string injectorNamespace;
+  auto resolveNamespace = [&] {
+    std::string warning;
+    const InjectorNamespace ns = resolveInjectorNamespace(namespaceInputs, &warning);
+    injectorNamespace = ns.name;
+    logInfo(describe(ns));
+    if (!warning.empty()) {
+      logError(warning);
+    }
+    if (options.serviceNamespace.empty()) {
+      options.serviceNamespace = injectorNamespace;
+    }
+  };
+
   ConfigSlot slot;
   ConfigPaths paths{flags.get("injectConfig"), flags.get("meshConfig"), flags.get("valuesFile")};
   bool fileMode = !paths.injectConfig.empty() || !paths.meshConfig.empty() || !paths.values.empty();
@@ -139,10 +207,11 @@ int runServe(const Args& args) {
 #ifdef SIDECAR_HAVE_CONTROLLER
   std::unique_ptr<controller::RestClient> client;
   std::unique_ptr<controller::EventRecorder> events;
+  std::unique_ptr<controller::CompileJournal> journal;
   std::unique_ptr<controller::TypedConfigReloader<inject::InjectionConfig>> reloader;
   if (clusterMode) {
-    auto connection = controller::resolveConnection(
-        {flags.get("kubeconfig"), flags.get("context")}, controller::processEnv());
+    auto connection = controller::resolveConnection({flags.get("kubeconfig"), flags.get("context")},
+                                                    controller::processEnv());
     if (!connection) {
       std::fprintf(stderr, "serve: %s\n", connection.error().message.c_str());
       return 1;
@@ -153,14 +222,41 @@ int runServe(const Args& args) {
       return 1;
     }
     client = std::move(*created);
+    namespaceInputs.lookup = [&client](const std::string& webhook) {
+      return webhookServiceNamespace(*client, webhook);
+    };
     events = std::make_unique<controller::EventRecorder>(*client, "sidecar-injector");
+    resolveNamespace();
     controller::ConfigReloaderOptions reloadOptions;
     reloadOptions.ns = injectorNamespace;
     reloadOptions.injectorConfigMap = flags.get("injectorConfigMap");
     reloadOptions.meshConfigMap = flags.get("meshConfigMap");
+    if (!flags.get("stateDir").empty()) {
+      std::string warning;
+      journal = controller::CompileJournal::open(flags.get("stateDir"), &warning);
+      if (!warning.empty()) {
+        logError(warning);
+      }
+      if (const auto& crashed = journal->crashedLastRun()) {
+        logError("the previous process died compiling " + controller::describe(crashed->versions) +
+                 "; that config is quarantined in this pod");
+      }
+    } else {
+      journal = controller::CompileJournal::inMemory();
+    }
+    reloadOptions.journal = journal.get();
+    if (flags.on("fallbackToBuiltinConfig")) {
+      controller::ConfigSources builtin;
+      builtin.injectConfig = std::string(defaultInjectConfig());
+      builtin.values = std::string(defaultValues());
+      builtin.mesh = std::string(defaultMeshConfig());
+      builtin.hasValues = builtin.hasMesh = true;
+      reloadOptions.fallback = std::move(builtin);
+    }
     reloader = std::make_unique<controller::TypedConfigReloader<inject::InjectionConfig>>(
         *client, reloadOptions,
         [](const controller::ConfigSources& s) {
+          crashIfMarked(s.injectConfig, s.values, s.mesh);
           return inject::compileConfig(s.injectConfig, s.hasMesh ? s.mesh : "",
                                        s.hasValues ? s.values : "");
         },
@@ -194,6 +290,9 @@ int runServe(const Args& args) {
   }
 #endif
 
+  if (injectorNamespace.empty()) {
+    resolveNamespace();  // file mode: no cluster to ask
+  }
   auto sharedMetrics = std::make_shared<webhook::Metrics>();
   inject::AdmissionCacheOptions cacheOptions;
   char* cacheEnd = nullptr;
@@ -210,6 +309,11 @@ int runServe(const Args& args) {
     cacheOptions.maxBytes = static_cast<size_t>(cacheMiB) << 20;
   }
   auto mutator = std::make_shared<webhook::InjectorMutator>(source, sharedMetrics, cacheOptions);
+#ifdef SIDECAR_HAVE_CONTROLLER
+  if (reloader) {
+    options.readinessDetail = [r = &reloader->reloader()] { return quarantineDetail(r->status()); };
+  }
+#endif
   auto server = webhook::Server::create(options, mutator, sharedMetrics);
   if (!server) {
     std::fprintf(stderr, "serve: %s\n", server.error().message.c_str());
@@ -229,6 +333,42 @@ int runServe(const Args& args) {
   auto& generation = generationGauge->get().Add({});
   auto& reloads = reloadCounter->get().Add({});
   auto& failures = failureCounter->get().Add({});
+#ifdef SIDECAR_HAVE_CONTROLLER
+  if (reloader) {
+    auto quarantinedGauge = metrics.addGauge("sidecar_injector_config_quarantined",
+                                             "1 while the injector ConfigMaps' config is "
+                                             "quarantined (it crashed a compile) and the last good "
+                                             "config is served instead");
+    auto quarantineInfo = metrics.addGauge(
+        "sidecar_injector_config_quarantine_info",
+        "The quarantined config while a quarantine holds: ConfigMap, resourceVersion and sha256");
+    if (!quarantinedGauge || !quarantineInfo) {
+      std::fprintf(stderr, "serve: cannot register quarantine metrics\n");
+      return 1;
+    }
+    const std::string revision = "default";
+    auto& quarantined = quarantinedGauge->get().Add({{"revision", revision}});
+    auto* infoFamily = &quarantineInfo->get();
+    // The reloader calls copies of the callback: the current series lives outside it.
+    auto info = std::make_shared<prometheus::Gauge*>(nullptr);
+    reloader->reloader().setOnQuarantine([&quarantined, infoFamily, revision, info](
+                                             const std::optional<controller::QuarantineStatus>& q) {
+      if (*info != nullptr) {
+        infoFamily->Remove(*info);
+        *info = nullptr;
+      }
+      quarantined.Set(q ? 1 : 0);
+      if (q) {
+        const auto& v = q->record.versions;
+        *info = &infoFamily->Add({{"revision", revision},
+                                  {"configmap", v.empty() ? "" : v.front().name},
+                                  {"resource_version", v.empty() ? "" : v.front().resourceVersion},
+                                  {"sha256", q->record.hash.substr(0, 12)}});
+        (*info)->Set(1);
+      }
+    });
+  }
+#endif
 
   std::unique_ptr<webhook::FileWatcher> watcher;
   std::mutex reloadMutex;
@@ -267,8 +407,8 @@ int runServe(const Args& args) {
           watched.push_back(*p);
         }
       }
-      watcher = std::make_unique<webhook::FileWatcher>(
-          webhook::FileWatcher::Options{watched}, [&] { loadFiles(false); });
+      watcher = std::make_unique<webhook::FileWatcher>(webhook::FileWatcher::Options{watched},
+                                                       [&] { loadFiles(false); });
       if (auto started = watcher->start(); !started) {
         logError("config files will not be reloaded: " + started.error().message);
         watcher.reset();
@@ -324,8 +464,9 @@ int runServe(const Args& args) {
     const char* podName = std::getenv("POD_NAME");
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
-    election.identity = (podName != nullptr && *podName != '\0' ? std::string(podName) : std::string(host)) +
-                        "_" + std::to_string(::getpid());
+    election.identity =
+        (podName != nullptr && *podName != '\0' ? std::string(podName) : std::string(host)) + "_" +
+        std::to_string(::getpid());
     if (auto valid = controller::validateLeaderElectionOptions(election); !valid) {
       std::fprintf(stderr, "serve: leader election: %s\n", valid.error().message.c_str());
       return 2;
@@ -335,15 +476,16 @@ int runServe(const Args& args) {
         controller::LeaderCallbacks{[] { logInfo("leading: this replica writes drift reports"); },
                                     [] { logInfo("no longer leading"); }, nullptr});
     elector->start();
-    auto podsGauge = metrics.addGauge("sidecar_drift_pods",
-                                      "Pods whose injection state drifted, by namespace and reason");
+    auto podsGauge = metrics.addGauge(
+        "sidecar_drift_pods", "Pods whose injection state drifted, by namespace and reason");
     auto restartGauge = metrics.addGauge("sidecar_drift_workloads_needing_restart",
                                          "Workloads with drifted pods that a restart would fix");
     if (!podsGauge || !restartGauge) {
       std::fprintf(stderr, "serve: cannot register drift metrics\n");
       return 1;
     }
-    driftGauges = std::make_unique<drift::DriftGauges>(podsGauge->get(), restartGauge->get().Add({}));
+    driftGauges =
+        std::make_unique<drift::DriftGauges>(podsGauge->get(), restartGauge->get().Add({}));
     drift::DriftServiceOptions driftOptions;
     driftOptions.interval = std::chrono::seconds(driftInterval);
     driftOptions.reconciler.injectorNamespace = injectorNamespace;
@@ -353,15 +495,15 @@ int runServe(const Args& args) {
         logError("drift: " + err);
       }
       logger().log("default", LogLevel::Debug,
-                   "drift: leader sync: " + std::to_string(result.reportWrites) + " report writes, " +
-                       std::to_string(result.events) + " events, " + std::to_string(result.restarts.size()) +
-                       " restarts");
+                   "drift: leader sync: " + std::to_string(result.reportWrites) +
+                       " report writes, " + std::to_string(result.events) + " events, " +
+                       std::to_string(result.restarts.size()) + " restarts");
     };
     callbacks.onMetrics = [g = driftGauges.get()](const drift::DriftMetrics& m) { g->publish(m); };
     callbacks.onWarning = [](const std::string& w) { logError(w); };
     auto* e = elector.get();
-    drifter = std::make_unique<drift::DriftService>(*client, driftOptions, [e] { return e->isLeader(); },
-                                                    std::move(callbacks));
+    drifter = std::make_unique<drift::DriftService>(
+        *client, driftOptions, [e] { return e->isLeader(); }, std::move(callbacks));
     drifter->start();
     // The sink first, then the current config: a reload in between is delivered twice at
     // worst (the service ignores a repeat), never lost.

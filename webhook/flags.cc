@@ -49,20 +49,22 @@ std::vector<std::string> splitList(std::string_view text) {
 struct FlagSpec {
   std::string help;
   bool boolean = false;
-  std::function<Expected<void>(std::string_view flag, std::string_view value, ServerOptions&)> apply;
+  std::function<Expected<void>(std::string_view flag, std::string_view value, ServerOptions&)>
+      apply;
 };
 
 template <class Field>
 FlagSpec durationFlag(std::string help, Field field) {
-  return {std::move(help), false,
-          [field](std::string_view flag, std::string_view value, ServerOptions& o) -> Expected<void> {
-            auto d = parseDuration(value);
-            if (!d) {
-              return fail("--" + std::string(flag) + ": " + d.error().message);
-            }
-            o.*field = *d;
-            return {};
-          }};
+  return {
+      std::move(help), false,
+      [field](std::string_view flag, std::string_view value, ServerOptions& o) -> Expected<void> {
+        auto d = parseDuration(value);
+        if (!d) {
+          return fail("--" + std::string(flag) + ": " + d.error().message);
+        }
+        o.*field = *d;
+        return {};
+      }};
 }
 
 template <class Field>
@@ -90,13 +92,14 @@ FlagSpec sizeFlag(std::string help, Field field, int64_t min, int64_t max) {
 
 const std::map<std::string, FlagSpec, std::less<>>& flagSpecs() {
   static const std::map<std::string, FlagSpec, std::less<>> specs = {
-      {"port", sizeFlag("HTTPS port of the webhook (default 9443)", &ServerOptions::port, 0, 65535)},
+      {"port",
+       sizeFlag("HTTPS port of the webhook (default 9443)", &ServerOptions::port, 0, 65535)},
       {"address", stringFlag("address to listen on (default 0.0.0.0)", &ServerOptions::address)},
       {"threads", sizeFlag("worker threads (default 2)", &ServerOptions::threads, 1, 256)},
       {"tlsCertFile", stringFlag("serving certificate chain (PEM), reloaded on change",
                                  &ServerOptions::tlsCertFile)},
-      {"tlsKeyFile", stringFlag("serving private key (PEM), reloaded on change",
-                                &ServerOptions::tlsKeyFile)},
+      {"tlsKeyFile",
+       stringFlag("serving private key (PEM), reloaded on change", &ServerOptions::tlsKeyFile)},
       {"certPollInterval", durationFlag("how often to check the certificate files (default 2s)",
                                         &ServerOptions::certPollInterval)},
       {"self-signed",
@@ -110,31 +113,36 @@ const std::map<std::string, FlagSpec, std::less<>>& flagSpecs() {
           return {};
         }}},
       {"selfSignedSans",
-       {"comma-separated SANs for --self-signed (default localhost, 127.0.0.1, service names)", false,
+       {"comma-separated SANs for --self-signed (default localhost, 127.0.0.1, service names)",
+        false,
         [](std::string_view, std::string_view value, ServerOptions& o) -> Expected<void> {
           o.selfSignedSans = splitList(value);
           return {};
         }}},
-      {"serviceName", stringFlag("service name for the default self-signed SANs",
-                                 &ServerOptions::serviceName)},
-      {"serviceNamespace", stringFlag("service namespace for the default self-signed SANs",
-                                      &ServerOptions::serviceNamespace)},
+      {"serviceName",
+       stringFlag("service name for the default self-signed SANs", &ServerOptions::serviceName)},
+      {"serviceNamespace",
+       stringFlag(
+           "service namespace for the default self-signed SANs (default: the injector namespace)",
+           &ServerOptions::serviceNamespace)},
       {"maxBodyBytes", sizeFlag("largest accepted request body (default 8 MiB)",
                                 &ServerOptions::maxBodyBytes, 1, int64_t{1} << 30)},
       {"maxConnections", sizeFlag("open connection limit (default 1024)",
                                   &ServerOptions::maxConnections, 1, 1 << 20)},
-      {"idleTimeout", durationFlag("keep-alive idle timeout (default 90s)", &ServerOptions::idleTimeout)},
-      {"headerTimeout", durationFlag("deadline for request headers (default 10s)",
-                                     &ServerOptions::headerTimeout)},
-      {"bodyTimeout", durationFlag("deadline for a request body (default 30s)", &ServerOptions::bodyTimeout)},
+      {"idleTimeout",
+       durationFlag("keep-alive idle timeout (default 90s)", &ServerOptions::idleTimeout)},
+      {"headerTimeout",
+       durationFlag("deadline for request headers (default 10s)", &ServerOptions::headerTimeout)},
+      {"bodyTimeout",
+       durationFlag("deadline for a request body (default 30s)", &ServerOptions::bodyTimeout)},
       {"drainTimeout", durationFlag("shutdown wait for in-flight requests (default 10s)",
                                     &ServerOptions::drainTimeout)},
       {"monitoringPort", sizeFlag("plain-HTTP port for /metrics, /healthz, /readyz (-1 disables)",
                                   &ServerOptions::monitoringPort, -1, 65535)},
       {"healthCheckFile", stringFlag("file rewritten periodically while ready (Istio probe)",
                                      &ServerOptions::healthCheckFile)},
-      {"healthCheckInterval", durationFlag("interval for --healthCheckFile",
-                                           &ServerOptions::healthCheckInterval)},
+      {"healthCheckInterval",
+       durationFlag("interval for --healthCheckFile", &ServerOptions::healthCheckInterval)},
       {"log_output_level",
        {"Istio log levels: level or scope:level,... with none|error|warn|info|debug", false,
         [](std::string_view, std::string_view value, ServerOptions&) -> Expected<void> {
@@ -161,7 +169,8 @@ Expected<std::chrono::milliseconds> parseDuration(std::string_view text) {
   std::string_view rest = text;
   while (!rest.empty()) {
     size_t numberEnd = 0;
-    while (numberEnd < rest.size() && ((rest[numberEnd] >= '0' && rest[numberEnd] <= '9') || rest[numberEnd] == '.')) {
+    while (numberEnd < rest.size() &&
+           ((rest[numberEnd] >= '0' && rest[numberEnd] <= '9') || rest[numberEnd] == '.')) {
       ++numberEnd;
     }
     size_t unitEnd = numberEnd;
@@ -187,7 +196,8 @@ Expected<std::chrono::milliseconds> parseDuration(std::string_view text) {
     } else if (unit == "us" || unit == "µs") {
       factor = 0.001;
     } else {
-      return fail("\"" + std::string(text) + "\": unknown duration unit \"" + std::string(unit) + "\"");
+      return fail("\"" + std::string(text) + "\": unknown duration unit \"" + std::string(unit) +
+                  "\"");
     }
     total += value * factor;
     rest.remove_prefix(unitEnd);

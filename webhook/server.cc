@@ -40,7 +40,9 @@ class SessionControl {
   virtual void requestClose() = 0;
 };
 
-bool isTimeout(const beast::error_code& ec) { return ec == beast::error::timeout; }
+bool isTimeout(const beast::error_code& ec) {
+  return ec == beast::error::timeout;
+}
 
 bool isPeerGone(const beast::error_code& ec) {
   return ec == http::error::end_of_stream || ec == net::error::eof ||
@@ -137,7 +139,9 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
 
   Session(tcp::socket&& socket, Server::Impl& server,
           std::shared_ptr<const TlsGeneration> generation)
-      : server_(server), generation_(std::move(generation)), stream_(makeStream(std::move(socket))) {}
+      : server_(server),
+        generation_(std::move(generation)),
+        stream_(makeStream(std::move(socket))) {}
 
   ~Session() override {
     server_.metrics().connectionClosed();
@@ -177,8 +181,9 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
     if constexpr (Tls) {
       state_ = State::Handshake;
       beast::get_lowest_layer(stream_).expires_after(server_.options().handshakeTimeout);
-      stream_.async_handshake(net::ssl::stream_base::server,
-                              beast::bind_front_handler(&Session::onHandshake, this->shared_from_this()));
+      stream_.async_handshake(
+          net::ssl::stream_base::server,
+          beast::bind_front_handler(&Session::onHandshake, this->shared_from_this()));
     } else {
       doRead();
     }
@@ -207,8 +212,9 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
     parser_->header_limit(static_cast<uint32_t>(server_.options().maxHeaderBytes));
     beast::get_lowest_layer(stream_).expires_after(requests_ == 0 ? server_.options().headerTimeout
                                                                   : server_.options().idleTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::onHeader, this->shared_from_this()));
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::onHeader, this->shared_from_this()));
   }
 
   void onHeader(beast::error_code ec, std::size_t) {
@@ -235,8 +241,7 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
                                  std::to_string(server_.options().maxHeaderBytes) + "-byte limit");
     }
     if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
-        ec != http::error::end_of_stream &&
-        ec != http::error::partial_message) {
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
       return writeError(400, "malformed HTTP request: " + ec.message());
     }
     if (!isPeerGone(ec) && ec != http::error::partial_message) {
@@ -286,9 +291,9 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       response_->prepare_payload();
     }
     beast::get_lowest_layer(stream_).expires_after(server_.options().writeTimeout);
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&Session::onWrite, this->shared_from_this(),
-                                                keepAlive));
+    http::async_write(
+        stream_, *response_,
+        beast::bind_front_handler(&Session::onWrite, this->shared_from_this(), keepAlive));
   }
 
   void onWrite(bool keepAlive, beast::error_code ec, std::size_t) {
@@ -320,8 +325,9 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
     tcpStream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     tcpStream.expires_after(std::chrono::seconds(1));
     discard_.resize(16 << 10);
-    tcpStream.async_read_some(net::buffer(discard_),
-                              beast::bind_front_handler(&Session::onLinger, this->shared_from_this()));
+    tcpStream.async_read_some(
+        net::buffer(discard_),
+        beast::bind_front_handler(&Session::onLinger, this->shared_from_this()));
   }
 
   void onLinger(beast::error_code ec, std::size_t n) {
@@ -330,14 +336,16 @@ class Session : public SessionControl, public std::enable_shared_from_this<Sessi
       return closeNow();
     }
     beast::get_lowest_layer(stream_).async_read_some(
-        net::buffer(discard_), beast::bind_front_handler(&Session::onLinger, this->shared_from_this()));
+        net::buffer(discard_),
+        beast::bind_front_handler(&Session::onLinger, this->shared_from_this()));
   }
 
   void doClose() {
     state_ = State::Closing;
     if constexpr (Tls) {
       beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));
-      stream_.async_shutdown(beast::bind_front_handler(&Session::onShutdown, this->shared_from_this()));
+      stream_.async_shutdown(
+          beast::bind_front_handler(&Session::onShutdown, this->shared_from_this()));
     } else {
       beast::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -385,7 +393,9 @@ Expected<void> Server::Impl::init(std::shared_ptr<const FileProbe> probe) {
   }
   if (options_.selfSigned) {
     auto sans = options_.selfSignedSans.empty()
-                    ? defaultSubjectAltNames(options_.serviceName, options_.serviceNamespace)
+                    ? defaultSubjectAltNames(options_.serviceName, options_.serviceNamespace.empty()
+                                                                       ? std::string("istio-system")
+                                                                       : options_.serviceNamespace)
                     : options_.selfSignedSans;
     auto creds = options_.selfSignedCaCertPem.empty()
                      ? generateSelfSigned(sans)
@@ -405,7 +415,8 @@ Expected<void> Server::Impl::init(std::shared_ptr<const FileProbe> probe) {
       return fail("--tlsCertFile and --tlsKeyFile are required unless --self-signed is set");
     }
     realCertFiles_ = probe == nullptr;
-    auto store = CertStore::fromFiles(options_.tlsCertFile, options_.tlsKeyFile, metrics_, std::move(probe));
+    auto store =
+        CertStore::fromFiles(options_.tlsCertFile, options_.tlsKeyFile, metrics_, std::move(probe));
     if (!store) {
       return Unexpected(store.error());
     }
@@ -413,6 +424,7 @@ Expected<void> Server::Impl::init(std::shared_ptr<const FileProbe> probe) {
   }
   HandlerOptions handlerOptions;
   handlerOptions.maxBodyBytes = options_.maxBodyBytes;
+  handlerOptions.readinessDetail = options_.readinessDetail;
   CertStore* certs = certs_.get();
   auto certReady = [certs](std::string* why) { return certs->valid(why); };
   tlsHandler_.emplace(mutator_, metrics_, handlerOptions, certReady);
@@ -483,8 +495,8 @@ Expected<void> Server::Impl::start() {
       CertStore* certs = certs_.get();
       certWatcher_ = std::make_unique<FileWatcher>(watch, [certs] { certs->checkNow(); });
       if (auto watching = certWatcher_->start(); !watching) {
-        logWarn("certificate files are not watched (" + watching.error().message + "); polling every " +
-                std::to_string(options_.certPollInterval.count()) + " ms");
+        logWarn("certificate files are not watched (" + watching.error().message +
+                "); polling every " + std::to_string(options_.certPollInterval.count()) + " ms");
         certWatcher_.reset();
       }
     }
@@ -504,37 +516,37 @@ Expected<void> Server::Impl::start() {
 
 template <bool Tls>
 void Server::Impl::doAccept(tcp::acceptor& acceptor) {
-  acceptor.async_accept(net::make_strand(ioc_), [this, &acceptor](beast::error_code ec,
-                                                                  tcp::socket socket) {
-    if (ec == net::error::operation_aborted || stopping_) {
-      return;
-    }
-    if (ec) {
-      // Typically EMFILE: back off briefly instead of spinning on the error.
-      logWarn(std::string("accept failed: ") + ec.message());
-      auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(),
-                                                       std::chrono::milliseconds(50));
-      timer->async_wait([this, &acceptor, timer](beast::error_code) {
-        if (!stopping_) {
-          doAccept<Tls>(acceptor);
+  acceptor.async_accept(
+      net::make_strand(ioc_), [this, &acceptor](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || stopping_) {
+          return;
         }
+        if (ec) {
+          // Typically EMFILE: back off briefly instead of spinning on the error.
+          logWarn(std::string("accept failed: ") + ec.message());
+          auto timer = std::make_shared<net::steady_timer>(acceptor.get_executor(),
+                                                           std::chrono::milliseconds(50));
+          timer->async_wait([this, &acceptor, timer](beast::error_code) {
+            if (!stopping_) {
+              doAccept<Tls>(acceptor);
+            }
+          });
+          return;
+        }
+        if (!admitConnection()) {
+          metrics_->connectionRejected();
+          beast::error_code ignored;
+          socket.close(ignored);
+        } else {
+          metrics_->connectionAccepted();
+          std::shared_ptr<const TlsGeneration> generation;
+          if constexpr (Tls) {
+            generation = certs_->current();
+          }
+          std::make_shared<Session<Tls>>(std::move(socket), *this, std::move(generation))->run();
+        }
+        doAccept<Tls>(acceptor);
       });
-      return;
-    }
-    if (!admitConnection()) {
-      metrics_->connectionRejected();
-      beast::error_code ignored;
-      socket.close(ignored);
-    } else {
-      metrics_->connectionAccepted();
-      std::shared_ptr<const TlsGeneration> generation;
-      if constexpr (Tls) {
-        generation = certs_->current();
-      }
-      std::make_shared<Session<Tls>>(std::move(socket), *this, std::move(generation))->run();
-    }
-    doAccept<Tls>(acceptor);
-  });
 }
 
 bool Server::Impl::admitConnection() {
@@ -584,7 +596,8 @@ void Server::Impl::healthFileLoop() {
       std::remove(options_.healthCheckFile.c_str());
     }
     lock.lock();
-  } while (!healthCv_.wait_for(lock, options_.healthCheckInterval, [this] { return stopping_.load(); }));
+  } while (
+      !healthCv_.wait_for(lock, options_.healthCheckInterval, [this] { return stopping_.load(); }));
 }
 
 void Server::Impl::stop() {
@@ -604,8 +617,8 @@ void Server::Impl::stop() {
   if (!started_) {
     return;
   }
-  for (auto* acceptor : {tlsAcceptor_ ? &*tlsAcceptor_ : nullptr,
-                         plainAcceptor_ ? &*plainAcceptor_ : nullptr}) {
+  for (auto* acceptor :
+       {tlsAcceptor_ ? &*tlsAcceptor_ : nullptr, plainAcceptor_ ? &*plainAcceptor_ : nullptr}) {
     if (acceptor != nullptr) {
       net::post(acceptor->get_executor(), [acceptor] {
         beast::error_code ignored;
@@ -622,8 +635,8 @@ void Server::Impl::stop() {
         }
       });
     }
-    const bool drained = sessionsCv_.wait_for(lock, options_.drainTimeout,
-                                              [this] { return sessions_.empty(); });
+    const bool drained =
+        sessionsCv_.wait_for(lock, options_.drainTimeout, [this] { return sessions_.empty(); });
     if (!drained) {
       logWarn("shutdown drain timeout: closing " + std::to_string(sessions_.size()) +
               " connection(s) with requests still in flight");
@@ -659,12 +672,26 @@ Expected<std::unique_ptr<Server>> Server::create(ServerOptions options, PodMutat
   return std::make_unique<Server>(std::move(impl));
 }
 
-Expected<void> Server::start() { return impl_->start(); }
-uint16_t Server::port() const { return impl_->port(); }
-uint16_t Server::monitoringPort() const { return impl_->monitoringPort(); }
-void Server::stop() { impl_->stop(); }
-Metrics& Server::metrics() { return impl_->metrics(); }
-CertStore& Server::certStore() { return impl_->certStore(); }
-const std::string& Server::selfSignedCaPem() const { return impl_->caPem(); }
+Expected<void> Server::start() {
+  return impl_->start();
+}
+uint16_t Server::port() const {
+  return impl_->port();
+}
+uint16_t Server::monitoringPort() const {
+  return impl_->monitoringPort();
+}
+void Server::stop() {
+  impl_->stop();
+}
+Metrics& Server::metrics() {
+  return impl_->metrics();
+}
+CertStore& Server::certStore() {
+  return impl_->certStore();
+}
+const std::string& Server::selfSignedCaPem() const {
+  return impl_->caPem();
+}
 
 }  // namespace sidecar::webhook

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +30,7 @@ struct ServerOptions {
   bool selfSigned = false;
   std::vector<std::string> selfSignedSans;  // empty: defaultSubjectAltNames(service, namespace)
   std::string serviceName = "istio-sidecar-injector";
-  std::string serviceNamespace = "istio-system";
+  std::string serviceNamespace;  // empty: istio-system
   bool printCaPem = true;
   // Self-signed with a given CA (shared by all replicas) instead of a fresh one.
   std::string selfSignedCaCertPem;
@@ -39,16 +40,19 @@ struct ServerOptions {
   size_t maxHeaderBytes = 16 << 10;
   size_t maxConnections = 1024;
   std::chrono::milliseconds handshakeTimeout{10000};
-  std::chrono::milliseconds headerTimeout{10000};   // first request's headers
-  std::chrono::milliseconds bodyTimeout{30000};     // body after the headers
-  std::chrono::milliseconds idleTimeout{90000};     // keep-alive wait for the next request
+  std::chrono::milliseconds headerTimeout{10000};  // first request's headers
+  std::chrono::milliseconds bodyTimeout{30000};    // body after the headers
+  std::chrono::milliseconds idleTimeout{90000};    // keep-alive wait for the next request
   std::chrono::milliseconds writeTimeout{30000};
-  std::chrono::milliseconds drainTimeout{10000};    // stop(): wait for in-flight requests
+  std::chrono::milliseconds drainTimeout{10000};  // stop(): wait for in-flight requests
 
   // Plain-HTTP port for Prometheus (/metrics, /healthz, /readyz only); -1 disables, 0 is
   // ephemeral.
   int monitoringPort = -1;
   std::string monitoringAddress = "0.0.0.0";
+
+  // Extra lines for /readyz (see HandlerOptions::readinessDetail).
+  std::function<std::string()> readinessDetail;
 
   // Istio's health-check file: rewritten every interval while ready, removed otherwise.
   std::string healthCheckFile;
