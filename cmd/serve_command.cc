@@ -32,6 +32,7 @@
 #include "controller/compile_journal.h"
 #include "controller/config_reloader.h"
 #include "controller/event_recorder.h"
+#include "controller/informer.h"
 #include "controller/kube_config.h"
 #include "controller/leader_election.h"
 #include "controller/rest_client.h"
@@ -207,6 +208,9 @@ int runServe(const Args& args) {
 #ifdef SIDECAR_HAVE_CONTROLLER
   std::unique_ptr<controller::RestClient> client;
   std::unique_ptr<controller::EventRecorder> events;
+  // One list+watch per kind for the whole process: reload, caBundle and drift subscribe
+  // here, and it starts once all of them have.
+  std::unique_ptr<controller::InformerFactory> informers;
   std::unique_ptr<controller::CompileJournal> journal;
   std::unique_ptr<controller::TypedConfigReloader<inject::InjectionConfig>> reloader;
   if (clusterMode) {
@@ -245,6 +249,8 @@ int runServe(const Args& args) {
       journal = controller::CompileJournal::inMemory();
     }
     reloadOptions.journal = journal.get();
+    informers = std::make_unique<controller::InformerFactory>(*client);
+    reloadOptions.informers = informers.get();
     if (flags.on("fallbackToBuiltinConfig")) {
       controller::ConfigSources builtin;
       builtin.injectConfig = std::string(defaultInjectConfig());
@@ -444,8 +450,11 @@ int runServe(const Args& args) {
   std::unique_ptr<controller::CaBundleKeeper> caKeeper;
   const std::string webhookConfigName = flags.get("webhookConfigName");
   if (client && options.selfSigned && !webhookConfigName.empty()) {
+    controller::CaBundleKeeperOptions keeperOptions{webhookConfigName,
+                                                    (*server)->selfSignedCaPem()};
+    keeperOptions.informers = informers.get();
     caKeeper = std::make_unique<controller::CaBundleKeeper>(
-        *client, controller::CaBundleKeeperOptions{webhookConfigName, (*server)->selfSignedCaPem()},
+        *client, keeperOptions,
         [](bool ok, const std::string& message) { ok ? logInfo(message) : logError(message); });
     caKeeper->start();
   }
@@ -489,6 +498,7 @@ int runServe(const Args& args) {
     drift::DriftServiceOptions driftOptions;
     driftOptions.interval = std::chrono::seconds(driftInterval);
     driftOptions.reconciler.injectorNamespace = injectorNamespace;
+    driftOptions.informers = informers.get();
     drift::DriftServiceCallbacks callbacks;
     callbacks.onSync = [](const drift::SyncResult& result) {
       for (const auto& err : result.errors) {
@@ -513,6 +523,11 @@ int runServe(const Args& args) {
     }
   }
 #endif
+#ifdef SIDECAR_HAVE_CONTROLLER
+  if (informers) {
+    informers->start();
+  }
+#endif
   logInfo("serving the admission webhook on port " + std::to_string((*server)->port()) +
           ((*server)->monitoringPort() != 0
                ? ", monitoring on port " + std::to_string((*server)->monitoringPort())
@@ -523,6 +538,12 @@ int runServe(const Args& args) {
   logInfo(std::string("received ") + (received == SIGTERM ? "SIGTERM" : "SIGINT") +
           ": draining in-flight requests");
   (*server)->stop();
+#ifdef SIDECAR_HAVE_CONTROLLER
+  // The watches first: nothing is delivered to a component while it stops.
+  if (informers) {
+    informers->stop();
+  }
+#endif
 #ifdef SIDECAR_SERVE_DRIFT
   // Before the elector: the service asks it who leads.
   driftConfigSink.store(nullptr);

@@ -23,13 +23,18 @@ class CaBundleKeeper::Sink final : public ReflectorSink {
 
  private:
   void check(const nlohmann::json& object) {
+    // The informer is shared: every MutatingWebhookConfiguration passes by, ours is one.
+    if (object.value("/metadata/name"_json_pointer, "") != keeper_.options_.webhookConfigName) {
+      return;
+    }
     auto webhooks = object.find("webhooks");
     if (webhooks == object.end() || !webhooks->is_array()) {
       return;
     }
     for (const auto& webhook : *webhooks) {
       const nlohmann::json* bundle = nullptr;
-      if (auto client = webhook.find("clientConfig"); client != webhook.end() && client->is_object()) {
+      if (auto client = webhook.find("clientConfig");
+          client != webhook.end() && client->is_object()) {
         if (auto b = client->find("caBundle"); b != client->end() && b->is_string()) {
           bundle = &*b;
         }
@@ -49,23 +54,28 @@ CaBundleKeeper::CaBundleKeeper(RestClient& client, CaBundleKeeperOptions options
       options_(std::move(options)),
       report_(std::move(report)),
       expectedBundle_(base64Encode(options_.caPem)),
-      sink_(std::make_unique<Sink>(*this)) {
-  ReflectorOptions watch;
-  watch.resource = resources::kMutatingWebhookConfigurations;
-  watch.fieldSelector = "metadata.name=" + options_.webhookConfigName;
-  reflector_ = std::make_unique<Reflector>(client_, watch, *sink_);
+      sink_(std::make_unique<Sink>(*this)),
+      ownInformers_(options_.informers == nullptr ? std::make_unique<InformerFactory>(client_)
+                                                  : nullptr),
+      informers_(ownInformers_ ? ownInformers_.get() : options_.informers) {
+  informers_->subscribe(resources::kMutatingWebhookConfigurations, "", *sink_);
 }
 
-CaBundleKeeper::~CaBundleKeeper() { stop(); }
+CaBundleKeeper::~CaBundleKeeper() {
+  stop();
+  informers_->unsubscribe(*sink_);
+}
 
 void CaBundleKeeper::start() {
   thread_ = std::thread([this] { run(); });
-  reflector_->start();
+  if (ownInformers_) {
+    ownInformers_->start();
+  }
 }
 
 void CaBundleKeeper::stop() {
-  if (reflector_) {
-    reflector_->stop();
+  if (ownInformers_) {
+    ownInformers_->stop();
   }
   {
     std::lock_guard lock(mutex_);
@@ -96,13 +106,14 @@ void CaBundleKeeper::run() {
     if (!changed) {
       wait = options_.retryAfterError;
       if (report_) {
-        report_(false, "cannot update the caBundle of MutatingWebhookConfiguration " + options_.webhookConfigName +
-                           ": " + changed.error().message);
+        report_(false, "cannot update the caBundle of MutatingWebhookConfiguration " +
+                           options_.webhookConfigName + ": " + changed.error().message);
       }
     } else if (*changed) {
       patches_.fetch_add(1);
       if (report_) {
-        report_(true, "caBundle of MutatingWebhookConfiguration " + options_.webhookConfigName + " updated");
+        report_(true, "caBundle of MutatingWebhookConfiguration " + options_.webhookConfigName +
+                          " updated");
       }
     }
     cv_.wait_for(lock, wait, [this] { return stop_ || dirty_; });

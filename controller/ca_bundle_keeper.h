@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "controller/clock.h"
-#include "controller/reflector.h"
+#include "controller/informer.h"
 #include "controller/rest_client.h"
 
 namespace sidecar::controller {
@@ -25,8 +25,10 @@ namespace sidecar::controller {
 struct CaBundleKeeperOptions {
   std::string webhookConfigName;
   std::string caPem;
-  Millis resync{60000};      // check even without a watch event
+  Millis resync{60000};  // check even without a watch event
   Millis retryAfterError{2000};
+  // The process's shared informers; null: the keeper watches with a factory of its own.
+  InformerFactory* informers = nullptr;
 };
 
 class CaBundleKeeper {
@@ -55,7 +57,8 @@ class CaBundleKeeper {
   Report report_;
   std::string expectedBundle_;  // base64 of caPem, as the API server stores it
   std::unique_ptr<Sink> sink_;
-  std::unique_ptr<Reflector> reflector_;
+  std::unique_ptr<InformerFactory> ownInformers_;
+  InformerFactory* informers_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -7,13 +7,13 @@ namespace sidecar::controller {
 
 namespace {
 
-ReflectorOptions reflectorOptions(const ConfigReloaderOptions& o) {
-  ReflectorOptions r;
-  r.resource = resources::kConfigMaps;
-  r.ns = o.ns;
-  r.watchTimeoutSeconds = o.watchTimeoutSeconds;
-  r.backoff = o.backoff;
-  return r;
+std::unique_ptr<InformerFactory> ownFactory(RestClient& client, const ConfigReloaderOptions& o,
+                                            Clock& clock, Random& random) {
+  if (o.informers != nullptr) {
+    return nullptr;
+  }
+  return std::make_unique<InformerFactory>(
+      client, InformerFactoryOptions{500, o.watchTimeoutSeconds, o.backoff}, clock, random);
 }
 
 }  // namespace
@@ -27,7 +27,9 @@ ConfigReloader::ConfigReloader(RestClient& client, ConfigReloaderOptions options
       events_(events),
       clock_(clock),
       cache_(toConfigMapInfo),
-      reflector_(client_, reflectorOptions(options_), cache_, clock, random) {
+      ownInformers_(ownFactory(client, options_, clock, random)),
+      informers_(ownInformers_ ? *ownInformers_ : *options_.informers),
+      informer_(informers_.subscribe(resources::kConfigMaps, options_.ns, cache_)) {
   auto touched = [this](const ConfigMapInfo& cm) {
     if (cm.meta.name != options_.injectorConfigMap && cm.meta.name != options_.meshConfigMap) {
       return;
@@ -46,6 +48,8 @@ ConfigReloader::ConfigReloader(RestClient& client, ConfigReloaderOptions options
 
 ConfigReloader::~ConfigReloader() {
   stop();
+  // A shared informer goes on running: it must not call into this object any more.
+  informers_.unsubscribe(cache_);
 }
 
 void ConfigReloader::start() {
@@ -56,7 +60,9 @@ void ConfigReloader::start() {
     std::lock_guard lock(mutex_);
     stopping_ = false;
   }
-  reflector_.start();
+  if (ownInformers_) {
+    ownInformers_->start();
+  }
   thread_ = std::thread([this] { worker(); });
 }
 
@@ -66,7 +72,9 @@ void ConfigReloader::stop() {
     stopping_ = true;
   }
   cv_.notify_all();
-  reflector_.stop();
+  if (ownInformers_) {
+    ownInformers_->stop();
+  }
   if (thread_.joinable()) {
     thread_.join();
   }
@@ -95,7 +103,7 @@ void ConfigReloader::setOnReload(std::function<void(uint64_t)> callback) {
 void ConfigReloader::worker() {
   // The first reconcile waits for the initial LIST, so a half-seen pair of ConfigMaps is
   // never compiled.
-  while (!reflector_.waitForSync(Millis(100))) {
+  while (!informer_.waitForSync(Millis(100))) {
     std::lock_guard lock(mutex_);
     if (stopping_) {
       return;

@@ -25,6 +25,7 @@
 #include "controller/compile_journal.h"
 #include "controller/config_sources.h"
 #include "controller/event_recorder.h"
+#include "controller/informer.h"
 #include "controller/reflector.h"
 #include "controller/rest_client.h"
 
@@ -47,6 +48,9 @@ struct ConfigReloaderOptions {
   // Served while the ConfigMaps' inputs are quarantined and no last good inputs exist
   // (e.g. the built-in default, when the user allows it).
   std::optional<ConfigSources> fallback;
+  // The process's shared informers (serve's); null: the reloader runs a factory of its own
+  // (a standalone reloader, tests). Only used for the ConfigMap watch's settings below then.
+  InformerFactory* informers = nullptr;
   int watchTimeoutSeconds = 300;
   BackoffPolicy backoff{Millis(100), Millis(30000), 0.2};
 };
@@ -116,7 +120,9 @@ class ConfigReloader {
   EventRecorder* events_;
   Clock& clock_;
   ConfigMapCache cache_;
-  Reflector reflector_;
+  std::unique_ptr<InformerFactory> ownInformers_;
+  InformerFactory& informers_;
+  Informer& informer_;
   std::thread thread_;
 
   mutable std::mutex mutex_;

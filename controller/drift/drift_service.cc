@@ -57,13 +57,14 @@ struct PodFootprint {
   const Expectation* expected = nullptr;
 
   bool operator==(const PodFootprint& o) const {
-    return exists == o.exists && reasons == o.reasons && completed == o.completed && expected == o.expected &&
-           owner.has_value() == o.owner.has_value() &&
+    return exists == o.exists && reasons == o.reasons && completed == o.completed &&
+           expected == o.expected && owner.has_value() == o.owner.has_value() &&
            (!owner || (owner->kind == o.owner->kind && owner->name == o.owner->name));
   }
 };
 
-PodFootprint footprint(const DriftTracker& tracker, const std::string& ns, const std::string& name) {
+PodFootprint footprint(const DriftTracker& tracker, const std::string& ns,
+                       const std::string& name) {
   const PodDrift* p = tracker.find(ns, name);
   if (p == nullptr) {
     return {};
@@ -107,20 +108,27 @@ class DriftService::QueueSink final : public ctl::ReflectorSink {
   const ctl::ResourceDescriptor& rd_;
 };
 
-DriftService::DriftService(ctl::RestClient& client, DriftServiceOptions options, std::function<bool()> isLeader,
-                           DriftServiceCallbacks callbacks)
+DriftService::DriftService(ctl::RestClient& client, DriftServiceOptions options,
+                           std::function<bool()> isLeader, DriftServiceCallbacks callbacks)
     : client_(client),
       options_(std::move(options)),
       isLeader_(std::move(isLeader)),
       callbacks_(std::move(callbacks)),
       kinds_(driftKinds()),  // any arrival order works: late context recomputes its pods
       reconciler_(client, options_.reconciler, isLeader_) {
+  if (options_.informers == nullptr) {
+    ownInformers_ = std::make_unique<ctl::InformerFactory>(
+        client, ctl::InformerFactoryOptions{options_.pageSize, options_.watchTimeoutSeconds, {}});
+  }
+  informers_ = ownInformers_ ? ownInformers_.get() : options_.informers;
   for (const auto* rd : kinds_) {
     sinks_.push_back(std::make_unique<QueueSink>(*this, *rd));
   }
 }
 
-DriftService::~DriftService() { stop(); }
+DriftService::~DriftService() {
+  stop();
+}
 
 void DriftService::start() {
   {
@@ -144,11 +152,7 @@ void DriftService::start() {
         continue;
       }
     }
-    ctl::ReflectorOptions ro;
-    ro.resource = rd;
-    ro.pageSize = options_.pageSize;
-    ro.watchTimeoutSeconds = options_.watchTimeoutSeconds;
-    reflectors_.push_back(std::make_unique<ctl::Reflector>(client_, ro, *sinks_[i]));
+    informers_->subscribe(rd, "", *sinks_[i]);
   }
   {
     std::lock_guard lock(stateMutex_);
@@ -156,14 +160,17 @@ void DriftService::start() {
     stats_.synced = !options_.watch;
   }
   worker_ = std::thread([this] { run(); });
-  for (auto& r : reflectors_) {
-    r->start();
+  if (ownInformers_) {
+    ownInformers_->start();
   }
 }
 
 void DriftService::stop() {
-  for (auto& r : reflectors_) {
-    r->stop();
+  if (ownInformers_) {
+    ownInformers_->stop();
+  }
+  for (auto& sink : sinks_) {
+    informers_->unsubscribe(*sink);
   }
   {
     std::lock_guard lock(queueMutex_);
@@ -201,7 +208,8 @@ bool DriftService::waitForSync(std::chrono::milliseconds timeout) const {
 bool DriftService::waitIdle(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(queueMutex_);
   const uint64_t target = enqueued_;
-  return idleCv_.wait_for(lock, timeout, [&] { return processed_ >= target || stopping_; }) && processed_ >= target;
+  return idleCv_.wait_for(lock, timeout, [&] { return processed_ >= target || stopping_; }) &&
+         processed_ >= target;
 }
 
 DriftServiceStats DriftService::stats() const {
@@ -350,7 +358,8 @@ void DriftService::applyUpsert(const ctl::ResourceDescriptor& rd, json& object) 
   auto applied = reconciler_.onUpsert(object);
   if (!applied) {
     ++stats_.objectErrors;
-    warn("drift: " + rd.resource + " " + ns + (ns.empty() ? "" : "/") + name + ": " + applied.error().message);
+    warn("drift: " + rd.resource + " " + ns + (ns.empty() ? "" : "/") + name + ": " +
+         applied.error().message);
     return;
   }
   if (pod) {
@@ -411,7 +420,8 @@ void DriftService::applyConfig(inject::InjectionConfigPtr config, std::string ha
   // Owners may hand over the config they already gave (serve does at start, racing its
   // reload callback); re-rendering every pod for it would be wasted work.
   const DriftTracker& tracker = reconciler_.tracker();
-  if (config && config == tracker.config() && (hash.empty() ? config->version : hash) == tracker.configHash()) {
+  if (config && config == tracker.config() &&
+      (hash.empty() ? config->version : hash) == tracker.configHash()) {
     return;
   }
   reconciler_.setConfig(std::move(config), std::move(hash));
@@ -459,7 +469,8 @@ SteadyTime DriftService::maybeSync(SteadyTime now) {
   if (!stats_.synced || !reconciler_.tracker().config()) {
     return next;
   }
-  const SteadyTime changeDue = std::min(lastChange_ + options_.debounce, firstChange_ + options_.maxDelay);
+  const SteadyTime changeDue =
+      std::min(lastChange_ + options_.debounce, firstChange_ + options_.maxDelay);
   const bool due = !wasLeader_ || !lastSync_ || now >= *lastSync_ + options_.interval ||
                    (dirty_ && (syncNow_ || now >= changeDue));
   if (due) {
@@ -482,7 +493,8 @@ SteadyTime DriftService::maybeSync(SteadyTime now) {
   }
   next = std::min(next, *lastSync_ + options_.interval);
   if (dirty_) {
-    next = std::min(next, std::min(lastChange_ + options_.debounce, firstChange_ + options_.maxDelay));
+    next =
+        std::min(next, std::min(lastChange_ + options_.debounce, firstChange_ + options_.maxDelay));
   }
   return next;
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// Drift in a running operator: list+watch reflectors for every kind drift reads feed one
+// Drift in a running operator: the shared informers of every kind drift reads feed one
 // DriftReconciler incrementally, and the leader syncs (reports, Events, opt-in restarts)
 // on a timer and shortly after a change.
 //
@@ -30,6 +30,7 @@
 #include "controller/drift/drift_tracker.h"
 #include "controller/drift/reconciler.h"
 #include "controller/drift/report.h"
+#include "controller/informer.h"
 #include "controller/reflector.h"
 #include "controller/rest_client.h"
 
@@ -50,6 +51,10 @@ struct DriftServiceOptions {
   // false: no reflectors; events arrive only through sinkFor() (benchmarks) and the state
   // counts as synced from the start.
   bool watch = true;
+  // The process's shared informers (serve's); null: a factory of the service's own with
+  // the two settings below. start() subscribes, so with a shared factory call it before
+  // the factory starts.
+  controller::InformerFactory* informers = nullptr;
   int pageSize = 500;
   int watchTimeoutSeconds = 300;
   ReconcilerOptions reconciler;
@@ -77,21 +82,21 @@ struct DriftServiceCallbacks {
 };
 
 struct DriftServiceStats {
-  uint64_t eventsApplied = 0;    // watch events taken from the queue
-  uint64_t relistsApplied = 0;   // complete lists (the initial one per kind, then 410s)
-  uint64_t objectErrors = 0;     // objects rejected as malformed
-  uint64_t syncs = 0;            // leader syncs
-  uint64_t syncErrors = 0;       // failed API calls during syncs
+  uint64_t eventsApplied = 0;   // watch events taken from the queue
+  uint64_t relistsApplied = 0;  // complete lists (the initial one per kind, then 410s)
+  uint64_t objectErrors = 0;    // objects rejected as malformed
+  uint64_t syncs = 0;           // leader syncs
+  uint64_t syncErrors = 0;      // failed API calls during syncs
   uint64_t configsApplied = 0;
-  size_t queued = 0;             // events waiting for the worker
-  bool synced = false;           // every kind listed once and applied
+  size_t queued = 0;                          // events waiting for the worker
+  bool synced = false;                        // every kind listed once and applied
   std::vector<std::string> skippedResources;  // optional APIs answering 404
 };
 
 class DriftService {
  public:
-  DriftService(controller::RestClient& client, DriftServiceOptions options, std::function<bool()> isLeader,
-               DriftServiceCallbacks callbacks = {});
+  DriftService(controller::RestClient& client, DriftServiceOptions options,
+               std::function<bool()> isLeader, DriftServiceCallbacks callbacks = {});
   ~DriftService();
   DriftService(const DriftService&) = delete;
   DriftService& operator=(const DriftService&) = delete;
@@ -148,7 +153,8 @@ class DriftService {
   DriftServiceCallbacks callbacks_;
   std::vector<const controller::ResourceDescriptor*> kinds_;
   std::vector<std::unique_ptr<QueueSink>> sinks_;
-  std::vector<std::unique_ptr<controller::Reflector>> reflectors_;
+  std::unique_ptr<controller::InformerFactory> ownInformers_;
+  controller::InformerFactory* informers_ = nullptr;
   std::thread worker_;
 
   // The queue between reflector threads and the worker.
@@ -165,8 +171,8 @@ class DriftService {
   mutable std::mutex stateMutex_;
   mutable std::condition_variable syncedCv_;
   DriftReconciler reconciler_;
-  std::set<std::string> listed_;  // resources whose first list was applied
-  std::map<std::string, std::set<std::string>> known_;  // resource -> "ns/name" (not pods)
+  std::set<std::string> listed_;                          // resources whose first list was applied
+  std::map<std::string, std::set<std::string>> known_;    // resource -> "ns/name" (not pods)
   std::map<std::string, nlohmann::json> webhookConfigs_;  // matching MWCs by name
   std::optional<nlohmann::json> appliedWebhookConfig_;
   inject::InjectionConfigPtr polledConfig_;
