@@ -11,6 +11,10 @@ constexpr std::string_view kErrNumeric = "unable to parse numeric part of quanti
 constexpr std::string_view kErrSuffix = "unable to parse quantity's suffix";
 // Keeps every intermediate product inside __int128.
 constexpr __int128 kLimit = static_cast<__int128>(1) << 100;
+// Input digits accumulate up to here (int128 holds ~1.7e38): 10^37.
+constexpr __int128 kDigitsLimit = static_cast<__int128>(10'000'000'000'000'000'000ULL) * 1'000'000'000'000'000'000ULL;
+// A parsed mantissa stays below 10^35, so toString()'s mantissa (at most 100 times it) reads back.
+constexpr __int128 kMantissaLimit = kDigitsLimit / 100;
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -217,11 +221,13 @@ Expected<Quantity> Quantity::parse(std::string_view text) {
   if (!interpretSuffix(p.suffix, base, exponent, format)) {
     return fail(std::string(kErrSuffix));
   }
-  // Exact value: digits(num.denom) * 10^-len(denom) * base^exponent.
+  // Exact value: digits(num.denom) * 10^-len(denom) * base^exponent. The digits may run
+  // past kLimit as long as int128 holds them: "99992.99999999999999999999999999E" is a
+  // modest value whose nano-precise mantissa is long, and toString() prints such mantissas.
   __int128 digits = 0;
   for (std::string_view part : {p.num, p.denom}) {
     for (char c : part) {
-      if (digits > kLimit) {
+      if (digits > kDigitsLimit) {
         return fail(std::string(kErrNumeric) + " (value too large)");
       }
       digits = digits * 10 + (c - '0');
@@ -268,6 +274,10 @@ Expected<Quantity> Quantity::parse(std::string_view text) {
     }
     digits *= 10;
     --scale;
+  }
+  // toString() may scale the mantissa by up to 100; what it prints must parse again.
+  if (digits > kMantissaLimit) {
+    return fail(std::string(kErrNumeric) + " (value too large)");
   }
   // Go caps big binary quantities (its big-decimal path) at the int64 maximum.
   constexpr __int128 kInt64Max = std::numeric_limits<int64_t>::max();
