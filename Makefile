@@ -65,10 +65,11 @@ bench: build
 # instrument would not link into the other programs), found by name, so a new fuzzer needs
 # nothing here: its executable and fuzz/corpus/<name>/ are picked up.
 fuzz-build: deps
-	@CXX=clang++ $(CMAKE_CONFIGURE) -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DSIDECAR_FUZZ=ON -DSIDECAR_TESTS=OFF -DSIDECAR_BENCH=OFF >/dev/null
+	@CXX=clang++ $(CMAKE_CONFIGURE) -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+	  -DSIDECAR_FUZZ=ON -DSIDECAR_TESTS=OFF -DSIDECAR_BENCH=OFF >/dev/null
 	@targets=$$(cmake --build $(FUZZ_DIR) --target help | sed -n 's/^\.\.\. \([A-Za-z0-9_]*_fuzz\)$$/\1/p' | sort); \
 	  test -n "$$targets" || { echo "fuzz: no *_fuzz target in $(FUZZ_DIR)" >&2; exit 1; }; \
-	  cmake --build $(FUZZ_DIR) -j $(JOBS) --target $$targets
+	  cmake --build $(FUZZ_DIR) -j $(JOBS) --target $$targets -- --no-print-directory
 
 # Each fuzzer for FUZZ_SECONDS on its checked-in corpus plus what it finds (kept in
 # $(FUZZ_DIR)/corpus-run/<name>/ between runs; the checked-in corpus is only read).
@@ -88,7 +89,7 @@ fuzz-run:
 	    echo "== $$name for $(FUZZ_RUN_SECONDS)s"; \
 	    $$f -max_total_time=$(FUZZ_RUN_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ $$work $$seeds \
 	      > $(FUZZ_DIR)/$$name.log 2>&1 || { tail -60 $(FUZZ_DIR)/$$name.log; echo "fuzz: $$name failed (log: $(FUZZ_DIR)/$$name.log)"; exit 1; }; \
-	    grep -E '^(stat::number_of_executed_runs|#[0-9]+ +DONE)' $(FUZZ_DIR)/$$name.log | tail -2; \
+	    grep -E '^(Done [0-9]+ runs|stat::new_units_added)' $(FUZZ_DIR)/$$name.log | tr '\n' ' '; echo; \
 	  done
 
 # Istio's own golden cases (shared corpus, not part of this repository).

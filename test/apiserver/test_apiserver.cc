@@ -4,7 +4,6 @@
 #include <openssl/x509.h>
 
 #include <atomic>
-#include <cctype>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -13,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -62,7 +62,8 @@ ApiRequest toApiRequest(const http::request<http::string_body>& req) {
       const auto amp = rest.find('&');
       std::string_view kv = rest.substr(0, amp);
       const auto eq = kv.find('=');
-      r.query[urlDecode(kv.substr(0, eq))] = eq == std::string_view::npos ? "" : urlDecode(kv.substr(eq + 1));
+      r.query[urlDecode(kv.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : urlDecode(kv.substr(eq + 1));
       if (amp == std::string_view::npos) {
         break;
       }
@@ -72,6 +73,7 @@ ApiRequest toApiRequest(const http::request<http::string_body>& req) {
   r.body = req.body();
   r.contentType = std::string(req[http::field::content_type]);
   r.accept = std::string(req[http::field::accept]);
+  r.userAgent = std::string(req[http::field::user_agent]);
   return r;
 }
 
@@ -93,7 +95,8 @@ std::optional<std::string> podCreateNamespace(const ApiRequest& r) {
       cur.push_back(c);
     }
   }
-  if (seg.size() == 5 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "namespaces" && seg[4] == "pods") {
+  if (seg.size() == 5 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "namespaces" &&
+      seg[4] == "pods") {
     return seg[3];
   }
   return std::nullopt;
@@ -148,17 +151,21 @@ namespace {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, TestApiServer::Impl& server)
-      : server_(server), stream_(std::move(socket), server.sslContext), timer_(server.ioc), deadline_(server.ioc) {}
+      : server_(server),
+        stream_(std::move(socket), server.sslContext),
+        timer_(server.ioc),
+        deadline_(server.ioc) {}
 
   ~Session() { unregisterWatch(); }
 
   void run() {
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(10));
-    stream_.async_handshake(ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
-      if (!ec) {
-        self->doRead();
-      }
-    });
+    stream_.async_handshake(ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (!ec) {
+                                self->doRead();
+                              }
+                            });
   }
 
   void enqueue(std::string line) {
@@ -186,9 +193,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(16 * 1024 * 1024);
     beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(120));
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->onRead(ec);
-    });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRead(ec); });
   }
 
   void onRead(beast::error_code ec) {
@@ -232,8 +239,9 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(server_.mutex);
       if (server_.failCount > 0 && target.find(server_.failFilter) != std::string::npos) {
         --server_.failCount;
-        ApiResponse r = statusResponse(server_.failStatus, server_.failStatus == 429 ? "TooManyRequests" : "InternalError",
-                                       "injected failure");
+        ApiResponse r = statusResponse(
+            server_.failStatus, server_.failStatus == 429 ? "TooManyRequests" : "InternalError",
+            "injected failure");
         if (server_.failRetryAfter >= 0) {
           r.headers.emplace_back("Retry-After", std::to_string(server_.failRetryAfter));
         }
@@ -250,7 +258,8 @@ class Session : public std::enable_shared_from_this<Session> {
       auto self = shared_from_this();
       net::post(server_.admissionPool, [self, request = std::move(request), ns = std::move(*ns)] {
         ApiResponse response = self->server_.admission->createPod(request, ns);
-        net::post(self->server_.ioc, [self, response = std::move(response)] { self->respond(response); });
+        net::post(self->server_.ioc,
+                  [self, response = std::move(response)] { self->respond(response); });
       });
       return;
     }
@@ -304,7 +313,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void respond(const ApiResponse& r) {
-    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(r.status), 11);
     res->set(http::field::server, "sidecar-test-apiserver");
     res->set(http::field::content_type, r.contentType);
     for (const auto& [k, v] : r.headers) {
@@ -313,17 +323,20 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(req_.keep_alive());
     res->body() = r.body;
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec) {
-        return;
-      }
-      if (res->keep_alive()) {
-        self->doRead();
-      } else {
-        beast::error_code ignored;
-        beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
-      }
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        if (ec) {
+                          return;
+                        }
+                        if (res->keep_alive()) {
+                          self->doRead();
+                        } else {
+                          beast::error_code ignored;
+                          beast::get_lowest_layer(self->stream_)
+                              .socket()
+                              .shutdown(tcp::socket::shutdown_send, ignored);
+                        }
+                      });
   }
 
   void startWatch(const WatchSpec& spec) {
@@ -357,14 +370,15 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     finishing_ = start.finished;
     writing_ = true;
-    http::async_write_header(stream_, *serializer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (ec) {
-        self->drop();
-        return;
-      }
-      self->writeNext();
-    });
+    http::async_write_header(stream_, *serializer_,
+                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                               self->writing_ = false;
+                               if (ec) {
+                                 self->drop();
+                                 return;
+                               }
+                               self->writeNext();
+                             });
     if (finishing_) {
       return;
     }
@@ -411,13 +425,14 @@ class Session : public std::enable_shared_from_this<Session> {
         writing_ = true;
         closed_ = true;
         net::async_write(stream_, http::make_chunk_last(),
-                          [self = shared_from_this()](beast::error_code, std::size_t) {
-                            self->unregisterWatch();
-                            beast::error_code ignored;
-                            beast::get_lowest_layer(self->stream_).socket().shutdown(tcp::socket::shutdown_both,
-                                                                                     ignored);
-                            beast::get_lowest_layer(self->stream_).socket().close(ignored);
-                          });
+                         [self = shared_from_this()](beast::error_code, std::size_t) {
+                           self->unregisterWatch();
+                           beast::error_code ignored;
+                           beast::get_lowest_layer(self->stream_)
+                               .socket()
+                               .shutdown(tcp::socket::shutdown_both, ignored);
+                           beast::get_lowest_layer(self->stream_).socket().close(ignored);
+                         });
       }
       return;
     }
@@ -488,7 +503,9 @@ void TestApiServer::Impl::dropWatchesOnIoThread() {
 
 TestApiServer::TestApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-TestApiServer::~TestApiServer() { stop(); }
+TestApiServer::~TestApiServer() {
+  stop();
+}
 
 Expected<std::unique_ptr<TestApiServer>> TestApiServer::start(TestApiServerOptions options) {
   auto impl = std::make_unique<Impl>();
@@ -499,7 +516,8 @@ Expected<std::unique_ptr<TestApiServer>> TestApiServer::start(TestApiServerOptio
     return fail(ca.error().message);
   }
   impl->ca = std::move(*ca);
-  auto serverCert = impl->ca->issue("kube-apiserver", {"localhost", "kubernetes.default.svc"}, {"127.0.0.1"}, false);
+  auto serverCert = impl->ca->issue("kube-apiserver", {"localhost", "kubernetes.default.svc"},
+                                    {"127.0.0.1"}, false);
   if (!serverCert) {
     return fail(serverCert.error().message);
   }
@@ -541,8 +559,8 @@ Expected<std::unique_ptr<TestApiServer>> TestApiServer::start(TestApiServerOptio
     impl->acceptor.listen(net::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    return fail("test apiserver: cannot listen on " + options.address + ":" + std::to_string(options.port) + ": " +
-                ec.message());
+    return fail("test apiserver: cannot listen on " + options.address + ":" +
+                std::to_string(options.port) + ": " + ec.message());
   }
   impl->port = impl->acceptor.local_endpoint().port();
   impl->admission = std::make_unique<MutatingAdmission>(impl->store, options.serviceEndpoints);
@@ -578,21 +596,36 @@ void TestApiServer::stop() {
   impl_->admissionPool.join();
 }
 
-uint16_t TestApiServer::port() const { return impl_->port; }
-std::string TestApiServer::url() const { return "https://127.0.0.1:" + std::to_string(impl_->port); }
-const std::string& TestApiServer::caFile() const { return impl_->caFile; }
-const std::string& TestApiServer::caPem() const { return impl_->ca->ca().certPem; }
-const std::string& TestApiServer::certDir() const { return impl_->certDir; }
-ObjectStore& TestApiServer::store() { return impl_->store; }
+uint16_t TestApiServer::port() const {
+  return impl_->port;
+}
+std::string TestApiServer::url() const {
+  return "https://127.0.0.1:" + std::to_string(impl_->port);
+}
+const std::string& TestApiServer::caFile() const {
+  return impl_->caFile;
+}
+const std::string& TestApiServer::caPem() const {
+  return impl_->ca->ca().certPem;
+}
+const std::string& TestApiServer::certDir() const {
+  return impl_->certDir;
+}
+ObjectStore& TestApiServer::store() {
+  return impl_->store;
+}
 
-Expected<CertificatePair> TestApiServer::issueClientCertificate(const std::string& commonName) const {
+Expected<CertificatePair> TestApiServer::issueClientCertificate(
+    const std::string& commonName) const {
   return impl_->ca->issue(commonName, {}, {}, true);
 }
 
 std::string TestApiServer::kubeconfig(const std::string& token) const {
-  return "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  cluster:\n    server: " +
+  return "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: test\n  "
+         "cluster:\n    server: " +
          url() + "\n    certificate-authority: " + caFile() +
-         "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: test\nusers:\n- name: test\n  user:\n"
+         "\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: test\nusers:\n- "
+         "name: test\n  user:\n"
          "    token: " +
          token + "\n";
 }
@@ -606,7 +639,8 @@ void TestApiServer::dropWatches() {
   done.get_future().wait();
 }
 
-void TestApiServer::failNext(int count, int status, int retryAfterSeconds, const std::string& pathFilter) {
+void TestApiServer::failNext(int count, int status, int retryAfterSeconds,
+                             const std::string& pathFilter) {
   std::lock_guard lock(impl_->mutex);
   impl_->failCount = count;
   impl_->failStatus = status;
@@ -634,9 +668,15 @@ void TestApiServer::clearRequestLog() {
   impl_->log.clear();
 }
 
-std::vector<AdmissionRecord> TestApiServer::admissionLog() const { return impl_->admission->log(); }
+std::vector<AdmissionRecord> TestApiServer::admissionLog() const {
+  return impl_->admission->log();
+}
 
-int TestApiServer::activeWatches() const { return impl_->activeWatches.load(); }
-int TestApiServer::connectionsAccepted() const { return impl_->connections.load(); }
+int TestApiServer::activeWatches() const {
+  return impl_->activeWatches.load();
+}
+int TestApiServer::connectionsAccepted() const {
+  return impl_->connections.load();
+}
 
 }  // namespace sidecar::testapi

@@ -375,7 +375,8 @@ class Walkthrough:
             check(want in out, f"check-inject on {pod['metadata']['name']}: want {want!r} in\n{out}")
         out = self.check_inject("default", open(os.path.join(self.repo, "samples", "sleep.yaml")).read())
         check("NOT called" in out, f"check-inject in an unlabelled namespace:\n{out}")
-        line = f"demo/{ignored_pod['metadata']['name']} op=CREATE outcome=skipped reason=annotation_disabled"
+        # The name is generated after admission: the log shows the generateName and stars.
+        line = f"demo/{ignored_pod['metadata']['generateName']}***** op=CREATE outcome=skipped reason=annotation_disabled"
         check(line in self.serve.text(), f"the debug log has no {line!r}")
         self.step("check-inject explains both pods and the unlabelled namespace; debug log has the decision")
 
