@@ -27,7 +27,7 @@ endef
 all: build
 
 deps:
-	@bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh >&2
 
 configure: deps
 	@$(CMAKE_CONFIGURE) -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -36,9 +36,10 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # The main job on the embedded default: kube-inject the sleep sample with the built-in
-# template. Builds the binary only; tests and benchmarks are `make test`'s business.
+# template. Builds the binary only (tests and benchmarks are `make test`'s business); the
+# build's output goes to stderr, so stdout is the injected YAML alone.
 run: configure
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target sidecar-injector
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target sidecar-injector >&2
 	@$(BIN) kube-inject -f samples/sleep.yaml
 
 test: build

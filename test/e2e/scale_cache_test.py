@@ -13,7 +13,6 @@ may miss; the test prints what the cache did.
 Usage: scale_cache_test.py --binary SIDECAR-INJECTOR --apiserver TEST-APISERVER --kubectl K --repo REPO
 """
 
-import argparse
 import json
 import os
 import re
@@ -21,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from e2e_cluster import NS, Cluster, Failure, Serve, check, free_port, manifest, wait_for
+from e2e_cluster import Failure, check, failed, injector_cluster, script_args, wait_for
 
 STEPS = (1, 3, 6, 10)  # replicas after each scale; each step lands in a later second
 
@@ -54,25 +53,13 @@ def next_second(after):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = script_args()
     work = tempfile.mkdtemp(prefix="scale-cache-e2e-")
-    port = free_port()
-    cluster = Cluster(args.apiserver, args.kubectl, work,
-                      ["--controllers", "--service-endpoint", f"{NS}/sidecar-injector=127.0.0.1:{port}"])
-    serve = None
     try:
-        cluster.apply_text(manifest(args.repo, "Namespace", NS))
-        cluster.apply_text(manifest(args.repo, "ConfigMap", "istio-sidecar-injector"))
-        cluster.apply_text(manifest(args.repo, "ConfigMap", "istio"))
-        cluster.apply_text(manifest(args.repo, "MutatingWebhookConfiguration", "sidecar-injector"))
-        serve = Serve(args.binary, cluster, os.path.join(work, "serve.log"), port=port)
-        wait_for("the caBundle", lambda: cluster.get("mutatingwebhookconfiguration", "sidecar-injector")
-                 ["webhooks"][0]["clientConfig"].get("caBundle"))
-        cluster.apply_text(json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}))
-        cluster.k("label", "namespace", "demo", "istio-injection=enabled")
+        cluster, serve = injector_cluster(args, work)
+    except Failure as e:
+        return failed(e)
+    try:
         before = cache_lookups(serve)
 
         started = time.monotonic()
@@ -130,11 +117,7 @@ def main():
         print("e2e scale with the admission cache: 1 passed, 0 failed")
         return 0
     except Failure as e:
-        if serve is not None:
-            serve.proc.kill()
-            sys.stderr.write(f"--- {serve.log_path} ---\n{serve.tail()}\n")
-        sys.stderr.write(f"FAIL: {e}\n")
-        return 1
+        return failed(e, [serve])
     finally:
         cluster.stop()
 
