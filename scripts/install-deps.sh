@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake make pkg-config
+  build-essential cmake make pkg-config ccache
   libboost1.81-dev libssl-dev openssl
   nlohmann-json3-dev libyaml-cpp-dev libsimdjson-dev
   prometheus-cpp-dev
@@ -13,6 +13,11 @@ packages=(
   python3 python3-yaml
   prometheus
 )
+# kubectl drives the e2e and manifest tests. A machine that already has one (a newer
+# release from another source, say) keeps it; a fresh Debian 12 gets Debian's 1.20.
+if ! command -v kubectl >/dev/null 2>&1; then
+  packages+=(kubernetes-client)
+fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,5 +1,7 @@
 #include "webhook/http_handler.h"
 
+#include <simdjson.h>
+
 #include <chrono>
 #include <exception>
 
@@ -28,6 +30,25 @@ std::string_view outcomeName(MutationResult::Outcome outcome) {
       return "failed";
   }
   return "unknown";
+}
+
+// The pod as log lines name it. A controller's pods reach admission without a name (the API
+// server makes it up from generateName afterwards), so those show the prefix and "*****", as
+// Istio's injector logs them. Only called to build a log line, so the parse stays off the
+// hot path.
+std::string podLogName(const AdmissionRequestView& view) {
+  if (!view.name.empty()) {
+    return std::string(view.name);
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element pod;
+  std::string_view generateName;
+  if (parser.parse(view.object.data(), view.object.size()).get(pod) == simdjson::SUCCESS &&
+      pod["metadata"]["generateName"].get(generateName) == simdjson::SUCCESS &&
+      !generateName.empty()) {
+    return std::string(generateName) + "*****";
+  }
+  return "";
 }
 
 }  // namespace
@@ -181,13 +202,14 @@ HttpResponse RequestHandler::handleInject(const HttpRequest& request) const {
       case MutationResult::Outcome::Failed:
         metrics_->injectionFailed(result.reason);
         logWarn("injection failed for " + std::string(view.namespace_) + "/" +
-                std::string(view.name) + " (uid " + std::string(view.uid) + "): " + result.message);
+                podLogName(view) + " (uid " + std::string(view.uid) +
+                "): " + result.message);
         break;
     }
     response.body = encodeAdmissionResponse(review->apiVersion, view.uid, result);
     logLazy("webhook", LogLevel::Debug, [&] {
       return "uid=" + std::string(view.uid) + " " + std::string(view.namespace_) + "/" +
-             std::string(view.name) + " op=" + std::string(view.operation) +
+             podLogName(view) + " op=" + std::string(view.operation) +
              " outcome=" + std::string(outcomeName(result.outcome)) + " reason=" + result.reason +
              " patch_bytes=" + std::to_string(result.patch.size()) + ": " + result.message;
     });

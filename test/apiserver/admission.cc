@@ -5,15 +5,16 @@
 #include "common/base64.h"
 #include "test/apiserver/https_client.h"
 #include "test/apiserver/json_patch.h"
+#include "test/apiserver/managed_fields.h"
 #include "test/apiserver/random_names.h"
 #include "test/apiserver/selectors.h"
+#include "test/apiserver/service_account_admission.h"
 
 namespace sidecar::testapi {
 
 using nlohmann::json;
 
 namespace {
-
 
 bool listHasAny(const json& rule, const char* field, std::initializer_list<const char*> accepted) {
   auto it = rule.find(field);
@@ -32,8 +33,9 @@ bool ruleMatchesPodCreate(const json& rule) {
     return false;
   }
   const std::string scope = rule.value("scope", "*");
-  return listHasAny(rule, "operations", {"CREATE", "*"}) && listHasAny(rule, "apiGroups", {"", "*"}) &&
-         listHasAny(rule, "apiVersions", {"v1", "*"}) && listHasAny(rule, "resources", {"pods", "*", "*/*"}) &&
+  return listHasAny(rule, "operations", {"CREATE", "*"}) &&
+         listHasAny(rule, "apiGroups", {"", "*"}) && listHasAny(rule, "apiVersions", {"v1", "*"}) &&
+         listHasAny(rule, "resources", {"pods", "*", "*/*"}) &&
          (scope == "*" || scope == "Namespaced");
 }
 
@@ -67,29 +69,33 @@ ApiResponse denial(const std::string& webhook, const json& status) {
 Expected<std::pair<std::string, std::string>> parseServiceEndpoint(const std::string& flag) {
   const auto eq = flag.find('=');
   const auto slash = flag.find('/');
-  if (eq == std::string::npos || slash == std::string::npos || slash > eq || slash == 0 || slash + 1 == eq) {
+  if (eq == std::string::npos || slash == std::string::npos || slash > eq || slash == 0 ||
+      slash + 1 == eq) {
     return fail("--service-endpoint \"" + flag + "\": expected NAMESPACE/NAME=HOST:PORT");
   }
   const std::string target = flag.substr(eq + 1);
   const auto colon = target.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == target.size() ||
-      target.find_first_not_of("0123456789", colon + 1) != std::string::npos || target.size() - colon > 6 ||
-      std::stoi(target.substr(colon + 1)) > 65535) {
+      target.find_first_not_of("0123456789", colon + 1) != std::string::npos ||
+      target.size() - colon > 6 || std::stoi(target.substr(colon + 1)) > 65535) {
     return fail("--service-endpoint \"" + flag + "\": expected HOST:PORT after '=' (port 1-65535)");
   }
   return std::pair{flag.substr(0, eq), target};
 }
 
-Expected<bool> webhookMatchesPodCreate(const json& webhook, const json& namespaceObject, const json& pod) {
+Expected<bool> webhookMatchesPodCreate(const json& webhook, const json& namespaceObject,
+                                       const json& pod) {
   const json rules = webhook.is_object() ? webhook.value("rules", json::array()) : json::array();
   if (!rules.is_array() || std::none_of(rules.begin(), rules.end(), ruleMatchesPodCreate)) {
     return false;
   }
-  auto nsSelector = parseLabelSelectorObject(webhook.value("namespaceSelector", json()), "namespaceSelector");
+  auto nsSelector =
+      parseLabelSelectorObject(webhook.value("namespaceSelector", json()), "namespaceSelector");
   if (!nsSelector) {
     return Unexpected<Error>(nsSelector.error());
   }
-  auto objSelector = parseLabelSelectorObject(webhook.value("objectSelector", json()), "objectSelector");
+  auto objSelector =
+      parseLabelSelectorObject(webhook.value("objectSelector", json()), "objectSelector");
   if (!objSelector) {
     return Unexpected<Error>(objSelector.error());
   }
@@ -101,7 +107,8 @@ Expected<bool> webhookMatchesPodCreate(const json& webhook, const json& namespac
   return matchesLabels(*nsSelector, ns) && matchesLabels(*objSelector, pod);
 }
 
-MutatingAdmission::MutatingAdmission(ObjectStore& store, std::map<std::string, std::string> serviceEndpoints)
+MutatingAdmission::MutatingAdmission(ObjectStore& store,
+                                     std::map<std::string, std::string> serviceEndpoints)
     : store_(store), serviceEndpoints_(std::move(serviceEndpoints)) {}
 
 MutatingAdmission::CallResult MutatingAdmission::call(const json& webhook, const json& review) {
@@ -135,15 +142,16 @@ MutatingAdmission::CallResult MutatingAdmission::call(const json& webhook, const
     const std::string ns = str(svc, "namespace");
     const std::string name = str(svc, "name");
     const std::string path = str(svc, "path", "/");
-    const int port = svc.contains("port") && svc["port"].is_number_integer() ? svc["port"].get<int>() : 443;
+    const int port =
+        svc.contains("port") && svc["port"].is_number_integer() ? svc["port"].get<int>() : 443;
     url = "https://" + name + "." + ns + ".svc:" + std::to_string(port) + path;
     req.verifyHost = name + "." + ns + ".svc";
     req.target = path.empty() ? "/" : path;
     auto it = serviceEndpoints_.find(ns + "/" + name);
     if (it == serviceEndpoints_.end()) {
       out.error = "failed to call webhook: Post \"" + url + "\": service \"" + ns + "/" + name +
-                  "\" has no endpoint (start test-apiserver with --service-endpoint " + ns + "/" + name +
-                  "=HOST:PORT)";
+                  "\" has no endpoint (start test-apiserver with --service-endpoint " + ns + "/" +
+                  name + "=HOST:PORT)";
       return out;
     }
     const auto colon = it->second.rfind(':');
@@ -160,7 +168,8 @@ MutatingAdmission::CallResult MutatingAdmission::call(const json& webhook, const
   req.target += (req.target.find('?') == std::string::npos ? "?" : "&") + std::string("timeout=") +
                 std::to_string(timeoutSeconds) + "s";
   req.timeout = std::chrono::seconds(timeoutSeconds);
-  const std::string postUrl = "Post \"" + url + "?timeout=" + std::to_string(timeoutSeconds) + "s\": ";
+  const std::string postUrl =
+      "Post \"" + url + "?timeout=" + std::to_string(timeoutSeconds) + "s\": ";
   const std::string bundle = str(clientConfig, "caBundle");
   auto ca = base64Decode(bundle);
   if (!ca) {
@@ -183,13 +192,14 @@ MutatingAdmission::CallResult MutatingAdmission::call(const json& webhook, const
   }
   json body = json::parse(res->body, nullptr, false);
   if (!body.is_object() || !body.contains("response") || !body["response"].is_object()) {
-    out.error = "received invalid webhook response: the body is not an AdmissionReview with a response";
+    out.error =
+        "received invalid webhook response: the body is not an AdmissionReview with a response";
     return out;
   }
   const std::string expectedUid = review["request"]["uid"].get<std::string>();
   if (str(body["response"], "uid") != expectedUid) {
-    out.error = "received invalid webhook response: expected response.uid=\"" + expectedUid + "\", got \"" +
-                str(body["response"], "uid") + "\"";
+    out.error = "received invalid webhook response: expected response.uid=\"" + expectedUid +
+                "\", got \"" + str(body["response"], "uid") + "\"";
     return out;
   }
   if (!body["response"].contains("allowed") || !body["response"]["allowed"].is_boolean()) {
@@ -201,14 +211,28 @@ MutatingAdmission::CallResult MutatingAdmission::call(const json& webhook, const
   return out;
 }
 
-void MutatingAdmission::record(AdmissionRecord r) {
+void MutatingAdmission::record(uint64_t id, AdmissionRecord r) {
   std::lock_guard lock(mutex_);
-  log_.push_back(std::move(r));
+  log_.emplace_back(id, std::move(r));
+}
+
+void MutatingAdmission::nameRecords(uint64_t id, const std::string& podName) {
+  std::lock_guard lock(mutex_);
+  for (auto& [recordId, r] : log_) {
+    if (recordId == id) {
+      r.podName = podName;
+    }
+  }
 }
 
 std::vector<AdmissionRecord> MutatingAdmission::log() const {
   std::lock_guard lock(mutex_);
-  return log_;
+  std::vector<AdmissionRecord> out;
+  out.reserve(log_.size());
+  for (const auto& [id, r] : log_) {
+    out.push_back(r);
+  }
+  return out;
 }
 
 void MutatingAdmission::clearLog() {
@@ -218,6 +242,7 @@ void MutatingAdmission::clearLog() {
 
 AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json pod, bool dryRun) {
   AdmissionOutcome outcome;
+  outcome.id = nextId_++;
   if (!pod.is_object()) {
     outcome.object = std::move(pod);
     return outcome;
@@ -239,7 +264,8 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
   const json nsObject = json::parse(nsRes.body);
   json configs = json::parse(configsRes.body)["items"];
   std::sort(configs.begin(), configs.end(), [](const json& a, const json& b) {
-    return str(a.value("metadata", json::object()), "name") < str(b.value("metadata", json::object()), "name");
+    return str(a.value("metadata", json::object()), "name") <
+           str(b.value("metadata", json::object()), "name");
   });
   const std::string podName = str(pod["metadata"], "name");
   for (const json& config : configs) {
@@ -260,11 +286,12 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
       auto callFailed = [&](const std::string& why) -> bool {
         rec.error = why;
         rec.allowed = ignoreFailures;
-        record(rec);
+        record(outcome.id, rec);
         if (!ignoreFailures) {
           outcome.allowed = false;
           outcome.rejection = statusResponse(
-              500, "InternalError", "Internal error occurred: failed calling webhook \"" + rec.webhook + "\": " + why);
+              500, "InternalError",
+              "Internal error occurred: failed calling webhook \"" + rec.webhook + "\": " + why);
         }
         return !ignoreFailures;
       };
@@ -279,10 +306,12 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
         continue;
       }
       std::string reviewVersion = "v1";
-      if (webhook.contains("admissionReviewVersions") && webhook["admissionReviewVersions"].is_array()) {
+      if (webhook.contains("admissionReviewVersions") &&
+          webhook["admissionReviewVersions"].is_array()) {
         const json& versions = webhook["admissionReviewVersions"];
         const bool v1 = std::find(versions.begin(), versions.end(), json("v1")) != versions.end();
-        const bool v1beta1 = std::find(versions.begin(), versions.end(), json("v1beta1")) != versions.end();
+        const bool v1beta1 =
+            std::find(versions.begin(), versions.end(), json("v1beta1")) != versions.end();
         if (!v1 && !v1beta1) {
           if (callFailed("admissionReviewVersions: none of v1, v1beta1 is listed")) {
             return outcome;
@@ -305,15 +334,16 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
             {"name", podName},
             {"namespace", ns},
             {"operation", "CREATE"},
-            {"userInfo", {{"username", "test-user"}, {"groups", {"system:masters", "system:authenticated"}}}},
+            {"userInfo",
+             {{"username", "test-user"}, {"groups", {"system:masters", "system:authenticated"}}}},
             {"object", pod},
             {"oldObject", nullptr},
             {"dryRun", dryRun},
             {"options", {{"kind", "CreateOptions"}, {"apiVersion", "meta.k8s.io/v1"}}}}}};
       const auto started = std::chrono::steady_clock::now();
       CallResult result = call(webhook, review);
-      rec.latency =
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+      rec.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
       if (!result.ok) {
         if (callFailed(result.error)) {
           return outcome;
@@ -326,7 +356,7 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
         outcome.allowed = false;
         outcome.rejection = denial(rec.webhook, response.value("status", json::object()));
         rec.error = json::parse(outcome.rejection.body).value("message", "");
-        record(rec);
+        record(outcome.id, rec);
         return outcome;
       }
       rec.allowed = true;
@@ -346,7 +376,8 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
             problem = "response.patch: not valid JSON";
           } else if (auto applied = applyJsonPatch(pod, ops); !applied) {
             problem = applied.error().message;
-          } else if (!applied->is_object() || !applied->contains("metadata") || !(*applied)["metadata"].is_object()) {
+          } else if (!applied->is_object() || !applied->contains("metadata") ||
+                     !(*applied)["metadata"].is_object()) {
             problem = "the patched pod has no metadata object";
           } else {
             patched = std::move(*applied);
@@ -356,11 +387,12 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
           // Like the API server: a broken patch is the webhook's bug and rejects the
           // create whatever the failure policy says.
           rec.error = problem;
-          record(rec);
+          record(outcome.id, rec);
           outcome.allowed = false;
-          outcome.rejection = statusResponse(
-              500, "InternalError",
-              "Internal error occurred: admission webhook \"" + rec.webhook + "\" returned an invalid patch: " + problem);
+          outcome.rejection =
+              statusResponse(500, "InternalError",
+                             "Internal error occurred: admission webhook \"" + rec.webhook +
+                                 "\" returned an invalid patch: " + problem);
           return outcome;
         }
         rec.patched = patched != pod;
@@ -368,7 +400,7 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
         // The webhook must not move the pod elsewhere.
         pod["metadata"]["namespace"] = ns;
       }
-      record(rec);
+      record(outcome.id, rec);
     }
   }
   outcome.object = std::move(pod);
@@ -387,6 +419,22 @@ ApiResponse MutatingAdmission::createPod(const ApiRequest& request, const std::s
       return *store_.route(request).response;
     }
   }
+  if (!body["metadata"].is_object()) {
+    body["metadata"] = json::object();
+  }
+  // kube-apiserver's order: the namespace from the URL, the field manager's managedFields,
+  // then the admission chain (ServiceAccount before MutatingAdmissionWebhook).
+  body["metadata"]["namespace"] = ns;
+  addCreateManagedFields(body, fieldManagerOf(request), "v1", nowRfc3339());
+  json serviceAccount;
+  const std::string saName =
+      str(body.value("spec", json::object()), "serviceAccountName", "default");
+  if (ApiResponse sa =
+          store_.request("GET", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + saName);
+      sa.status == 200) {
+    serviceAccount = json::parse(sa.body, nullptr, false);
+  }
+  admitServiceAccount(body, serviceAccount, nameSuffix());
   AdmissionOutcome outcome = admitPodCreate(ns, std::move(body), request.query.count("dryRun") > 0);
   if (!outcome.allowed) {
     return outcome.rejection;
@@ -394,7 +442,14 @@ ApiResponse MutatingAdmission::createPod(const ApiRequest& request, const std::s
   ApiRequest admitted = request;
   admitted.body = outcome.object.dump();
   admitted.contentType = "application/json";
-  return *store_.route(admitted).response;
+  ApiResponse created = *store_.route(admitted).response;
+  if (created.status == 201) {
+    const json stored = json::parse(created.body, nullptr, false);
+    if (stored.is_object()) {
+      nameRecords(outcome.id, str(stored.value("metadata", json::object()), "name"));
+    }
+  }
+  return created;
 }
 
 }  // namespace sidecar::testapi

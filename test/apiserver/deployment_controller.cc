@@ -5,8 +5,6 @@
 #include <map>
 #include <random>
 
-#include "test/apiserver/random_names.h"
-
 namespace sidecar::testapi {
 
 using nlohmann::json;
@@ -14,6 +12,11 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kNodeName = "test-node";
+// What the ReplicaSet controller's client sends; kube-apiserver names the pod's field manager
+// after its first word.
+constexpr const char* kControllerUserAgent =
+    "kube-controller-manager/v1.30.0 (linux/amd64) "
+    "kubernetes/test/system:serviceaccount:kube-system:replicaset-controller";
 
 std::string str(const json& o, const char* key) {
   if (!o.is_object()) {
@@ -70,7 +73,6 @@ std::string statusMessage(const ApiResponse& res) {
   return message.empty() ? "HTTP " + std::to_string(res.status) : message;
 }
 
-
 // Keeps a condition's timestamps while its status is unchanged, so an unchanged state
 // writes an identical object (a no-op for the store, hence no event and no new pass).
 json stableConditions(json desired, const json& existing) {
@@ -93,8 +95,10 @@ json stableConditions(json desired, const json& existing) {
 constexpr const char* kRevisionAnnotation = "deployment.kubernetes.io/revision";
 
 int64_t revisionOf(const json& rs) {
-  const std::string text = meta(rs).value("annotations", json::object()).value(kRevisionAnnotation, "");
-  return text.empty() || text.find_first_not_of("0123456789") != std::string::npos || text.size() > 12
+  const std::string text =
+      meta(rs).value("annotations", json::object()).value(kRevisionAnnotation, "");
+  return text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+                 text.size() > 12
              ? 0
              : std::stoll(text);
 }
@@ -122,12 +126,15 @@ std::string podTemplateHash(const json& podTemplate) {
 DeploymentController::DeploymentController(ObjectStore& store, MutatingAdmission& admission)
     : store_(store), admission_(admission) {}
 
-DeploymentController::~DeploymentController() { stop(); }
+DeploymentController::~DeploymentController() {
+  stop();
+}
 
 void DeploymentController::start() {
   for (const auto& type : builtinResources()) {
-    if (type.resource != "deployments" && type.resource != "replicasets" && type.resource != "pods" &&
-        type.resource != "namespaces" && type.resource != "mutatingwebhookconfigurations") {
+    if (type.resource != "deployments" && type.resource != "replicasets" &&
+        type.resource != "pods" && type.resource != "namespaces" &&
+        type.resource != "mutatingwebhookconfigurations") {
       continue;
     }
     WatchSpec spec;
@@ -240,21 +247,22 @@ bool DeploymentController::reconcileDeployment(const json& d, const std::vector<
     rsTemplate["metadata"]["labels"] = labels;
     json selector = spec.value("selector", json::object());
     selector["matchLabels"]["pod-template-hash"] = hash;
-    json rs = {{"apiVersion", "apps/v1"},
-               {"kind", "ReplicaSet"},
-               {"metadata",
-                {{"name", rsName},
-                 {"namespace", ns},
-                 {"labels", labels},
-                 {"annotations", {{kRevisionAnnotation, std::to_string(lastRevision + 1)}}},
-                 {"ownerReferences",
-                  {{{"apiVersion", "apps/v1"},
-                    {"kind", "Deployment"},
-                    {"name", name},
-                    {"uid", uid},
-                    {"controller", true},
-                    {"blockOwnerDeletion", true}}}}}},
-               {"spec", {{"replicas", replicas}, {"selector", selector}, {"template", rsTemplate}}}};
+    json rs = {
+        {"apiVersion", "apps/v1"},
+        {"kind", "ReplicaSet"},
+        {"metadata",
+         {{"name", rsName},
+          {"namespace", ns},
+          {"labels", labels},
+          {"annotations", {{kRevisionAnnotation, std::to_string(lastRevision + 1)}}},
+          {"ownerReferences",
+           {{{"apiVersion", "apps/v1"},
+             {"kind", "Deployment"},
+             {"name", name},
+             {"uid", uid},
+             {"controller", true},
+             {"blockOwnerDeletion", true}}}}}},
+        {"spec", {{"replicas", replicas}, {"selector", selector}, {"template", rsTemplate}}}};
     ApiResponse res = store_.request("POST", rsBase, rs.dump());
     if (res.status != 201) {
       return false;
@@ -308,16 +316,20 @@ bool DeploymentController::reconcileDeployment(const json& d, const std::vector<
   const int64_t ready = static_cast<int64_t>(current.size());
   json rsConditions = json::array();
   if (!failure.empty()) {
-    rsConditions.push_back(
-        {{"type", "ReplicaFailure"}, {"status", "True"}, {"reason", "FailedCreate"}, {"message", failure}});
+    rsConditions.push_back({{"type", "ReplicaFailure"},
+                            {"status", "True"},
+                            {"reason", "FailedCreate"},
+                            {"message", failure}});
   }
   json rsStatus = {{"replicas", ready},
                    {"fullyLabeledReplicas", ready},
                    {"readyReplicas", ready},
                    {"availableReplicas", ready},
                    {"observedGeneration", meta(newRs).value("generation", 1)}};
-  const json existingRsConditions = newRs.value("status", json::object()).value("conditions", json());
-  rsStatus["conditions"] = rsConditions.empty() ? json() : stableConditions(rsConditions, existingRsConditions);
+  const json existingRsConditions =
+      newRs.value("status", json::object()).value("conditions", json());
+  rsStatus["conditions"] =
+      rsConditions.empty() ? json() : stableConditions(rsConditions, existingRsConditions);
   store_.request("PATCH", rsBase + "/" + rsName + "/status", json{{"status", rsStatus}}.dump(),
                  "application/merge-patch+json");
 
@@ -338,11 +350,13 @@ bool DeploymentController::reconcileDeployment(const json& d, const std::vector<
     }
     oldPods += count;
     if (failure.empty() && desiredReplicas(rs) != 0) {
-      recordEvent(d, "Normal", "ScalingReplicaSet", "Scaled down replica set " + str(meta(rs), "name") + " to 0");
+      recordEvent(d, "Normal", "ScalingReplicaSet",
+                  "Scaled down replica set " + str(meta(rs), "name") + " to 0");
     }
     if (failure.empty()) {
       const std::string path = rsBase + "/" + str(meta(rs), "name");
-      store_.request("PATCH", path, json{{"spec", {{"replicas", 0}}}}.dump(), "application/merge-patch+json");
+      store_.request("PATCH", path, json{{"spec", {{"replicas", 0}}}}.dump(),
+                     "application/merge-patch+json");
       store_.request("PATCH", path + "/status",
                      json{{"status",
                            {{"replicas", 0},
@@ -359,13 +373,15 @@ bool DeploymentController::reconcileDeployment(const json& d, const std::vector<
   json conditions = json::array();
   conditions.push_back({{"type", "Available"},
                         {"status", ready + oldPods >= replicas ? "True" : "False"},
-                        {"reason", ready + oldPods >= replicas ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable"},
+                        {"reason", ready + oldPods >= replicas ? "MinimumReplicasAvailable"
+                                                               : "MinimumReplicasUnavailable"},
                         {"message", "Deployment has minimum availability."}});
   if (failure.empty()) {
-    conditions.push_back({{"type", "Progressing"},
-                          {"status", "True"},
-                          {"reason", "NewReplicaSetAvailable"},
-                          {"message", "ReplicaSet \"" + rsName + "\" has successfully progressed."}});
+    conditions.push_back(
+        {{"type", "Progressing"},
+         {"status", "True"},
+         {"reason", "NewReplicaSetAvailable"},
+         {"message", "ReplicaSet \"" + rsName + "\" has successfully progressed."}});
   } else {
     conditions.push_back({{"type", "ReplicaFailure"},
                           {"status", "True"},
@@ -397,9 +413,9 @@ std::string DeploymentController::createPod(const json& rs) {
   const std::string rsName = str(meta(rs), "name");
   const json podTemplate = rs.value("spec", json::object()).value("template", json::object());
   const json templateMeta = podTemplate.value("metadata", json::object());
-  json podMeta = {{"name", rsName + "-" + nameSuffix()},
-                  {"generateName", rsName + "-"},
-                  {"namespace", ns},
+  // Like the ReplicaSet controller: no name, only generateName (the API server names the pod
+  // after admission) and no namespace in the body (the URL carries it).
+  json podMeta = {{"generateName", rsName + "-"},
                   {"ownerReferences",
                    {{{"apiVersion", "apps/v1"},
                      {"kind", "ReplicaSet"},
@@ -421,6 +437,7 @@ std::string DeploymentController::createPod(const json& rs) {
   req.path = "/api/v1/namespaces/" + ns + "/pods";
   req.body = pod.dump();
   req.contentType = "application/json";
+  req.userAgent = kControllerUserAgent;
   ApiResponse res = admission_.createPod(req, ns);
   if (res.status != 201) {
     return "Error creating: " + statusMessage(res);
@@ -454,17 +471,19 @@ std::string DeploymentController::createPod(const json& rs) {
                   {"startTime", now},
                   {"conditions", conditions},
                   {"containerStatuses", containerStatuses}}}};
-  store_.request("PATCH", "/api/v1/namespaces/" + ns + "/pods/" + str(meta(created), "name") + "/status",
+  store_.request("PATCH",
+                 "/api/v1/namespaces/" + ns + "/pods/" + str(meta(created), "name") + "/status",
                  patch.dump(), "application/merge-patch+json");
   return "";
 }
 
-void DeploymentController::recordEvent(const json& object, const std::string& type, const std::string& reason,
-                                       const std::string& message) {
+void DeploymentController::recordEvent(const json& object, const std::string& type,
+                                       const std::string& reason, const std::string& message) {
   const json& m = meta(object);
   const std::string ns = str(m, "namespace");
   const std::string now = nowRfc3339();
-  const std::string component = str(object, "kind") == "Deployment" ? "deployment-controller" : "replicaset-controller";
+  const std::string component =
+      str(object, "kind") == "Deployment" ? "deployment-controller" : "replicaset-controller";
   json event = {{"apiVersion", "v1"},
                 {"kind", "Event"},
                 {"metadata", {{"generateName", str(m, "name") + "."}, {"namespace", ns}}},
@@ -493,8 +512,8 @@ void DeploymentController::collectGarbage(const std::vector<json>& deployments) 
   for (const auto& rs : listItems(store_, "/apis/apps/v1/replicasets")) {
     const std::string owner = ownerUid(rs, "Deployment");
     if (!owner.empty() && knownDeployments_.count(owner) && !liveDeployments.count(owner)) {
-      store_.request("DELETE", "/apis/apps/v1/namespaces/" + str(meta(rs), "namespace") + "/replicasets/" +
-                                   str(meta(rs), "name"));
+      store_.request("DELETE", "/apis/apps/v1/namespaces/" + str(meta(rs), "namespace") +
+                                   "/replicasets/" + str(meta(rs), "name"));
       continue;
     }
     liveReplicaSets.insert(str(meta(rs), "uid"));
@@ -502,8 +521,8 @@ void DeploymentController::collectGarbage(const std::vector<json>& deployments) 
   for (const auto& pod : listItems(store_, "/api/v1/pods")) {
     const std::string owner = ownerUid(pod, "ReplicaSet");
     if (!owner.empty() && managedReplicaSets_.count(owner) && !liveReplicaSets.count(owner)) {
-      store_.request("DELETE",
-                     "/api/v1/namespaces/" + str(meta(pod), "namespace") + "/pods/" + str(meta(pod), "name"));
+      store_.request("DELETE", "/api/v1/namespaces/" + str(meta(pod), "namespace") + "/pods/" +
+                                   str(meta(pod), "name"));
     }
   }
 }

@@ -48,7 +48,8 @@ class DeploymentController {
   uint64_t passes() const;
 
  private:
-  bool reconcileDeployment(const nlohmann::json& deployment, const std::vector<nlohmann::json>& replicaSets,
+  bool reconcileDeployment(const nlohmann::json& deployment,
+                           const std::vector<nlohmann::json>& replicaSets,
                            const std::vector<nlohmann::json>& pods);
   void collectGarbage(const std::vector<nlohmann::json>& deployments);
   // Creates one pod for `rs` through admission; returns the rejection message or "".

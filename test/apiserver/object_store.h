@@ -41,6 +41,7 @@ struct ApiRequest {
   std::string body;
   std::string contentType;
   std::string accept;
+  std::string userAgent;  // names the field manager of a create (see managed_fields.h)
 };
 
 struct ApiResponse {
@@ -98,7 +99,8 @@ class ObjectStore {
   void setGoneAsStatus(bool v);
 
   // In-process convenience for tests: same semantics as the HTTP path.
-  ApiResponse request(const std::string& method, const std::string& path, const std::string& body = {},
+  ApiResponse request(const std::string& method, const std::string& path,
+                      const std::string& body = {},
                       const std::string& contentType = "application/json");
 
  private:
@@ -123,7 +125,8 @@ class ObjectStore {
   };
 
   ApiResponse discovery(const std::vector<std::string>& segments, bool& handled) const;
-  std::optional<ApiResponse> parseTarget(const std::vector<std::string>& segments, Target& out) const;
+  std::optional<ApiResponse> parseTarget(const std::vector<std::string>& segments,
+                                         Target& out) const;
 
   ApiResponse doGet(const Target& t, const ApiRequest& r);
   ApiResponse doList(const Target& t, const ApiRequest& r);
@@ -134,12 +137,15 @@ class ObjectStore {
   // The autoscaling/v1 Scale subresource of Deployments, ReplicaSets and StatefulSets
   // (what `kubectl scale` reads and patches).
   ApiResponse doScale(const Target& t, const ApiRequest& r);
-  ApiResponse storeUpdate(const Target& t, const ApiRequest& r, nlohmann::json updated, const nlohmann::json& current);
+  ApiResponse storeUpdate(const Target& t, const ApiRequest& r, nlohmann::json updated,
+                          const nlohmann::json& current);
 
   void commit(const ResourceType& type, const std::string& eventType, const nlohmann::json& object);
   bool namespaceExists(const std::string& ns) const;
-  bool watcherMatches(const WatchSpec& spec, const ResourceType& type, const nlohmann::json& object) const;
-  std::string table(const ResourceType& type, const std::vector<const nlohmann::json*>& items) const;
+  bool watcherMatches(const WatchSpec& spec, const ResourceType& type,
+                      const nlohmann::json& object) const;
+  std::string table(const ResourceType& type,
+                    const std::vector<const nlohmann::json*>& items) const;
 
   mutable std::mutex mutex_;
   uint64_t rv_ = 1;

@@ -73,6 +73,7 @@ ApiRequest toApiRequest(const http::request<http::string_body>& req) {
   r.body = req.body();
   r.contentType = std::string(req[http::field::content_type]);
   r.accept = std::string(req[http::field::accept]);
+  r.userAgent = std::string(req[http::field::user_agent]);
   return r;
 }
 

@@ -6,7 +6,6 @@ leader report the Deployment as StaleTemplate with a restart command and a gauge
 exactly that command replaces the pod with one carrying the new template, and the drift
 report and gauge clear."""
 
-import argparse
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from e2e_cluster import NS, Cluster, Failure, Serve, check, free_port, manifest, wait_for
+from e2e_cluster import NS, Failure, check, failed, injector_cluster, script_args, wait_for
 
 ENV_NAME = "DRIFT_E2E_TEMPLATE"
 STALE = 'sidecar_drift_pods{namespace="demo",reason="StaleTemplate"}'
@@ -65,29 +64,13 @@ def report(cluster):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = script_args()
     work = tempfile.mkdtemp(prefix="drift-rollout-e2e-")
-    port = free_port()
-    cluster = Cluster(args.apiserver, args.kubectl, work,
-                      ["--controllers", "--service-endpoint", f"{NS}/sidecar-injector=127.0.0.1:{port}"])
-    serve = None
     try:
-        cluster.apply_text(manifest(args.repo, "Namespace", NS))
-        cluster.apply_text(manifest(args.repo, "ConfigMap", "istio-sidecar-injector"))
-        cluster.apply_text(manifest(args.repo, "ConfigMap", "istio"))
-        cluster.apply_text(manifest(args.repo, "MutatingWebhookConfiguration", "sidecar-injector"))
-
-        serve = Serve(args.binary, cluster, os.path.join(work, "serve.log"), port=port,
-                      extra_args=["--driftInterval", "1"])
-        check(serve.port == port, f"serve listens on {serve.port}, not {port}")
-        wait_for("the caBundle", lambda: cluster.get("mutatingwebhookconfiguration", "sidecar-injector")
-                 ["webhooks"][0]["clientConfig"].get("caBundle"))
-
-        cluster.apply_text(json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}))
-        cluster.k("label", "namespace", "demo", "istio-injection=enabled")
+        cluster, serve = injector_cluster(args, work, ["--driftInterval", "1"])
+    except Failure as e:
+        return failed(e)
+    try:
         applied_at = time.monotonic()
         cluster.k("apply", "--validate=false", "-n", "demo", "-f", os.path.join(args.repo, "samples", "sleep.yaml"))
         first, _ = wait_for("an injected sleep pod", lambda: the_pod(cluster))
@@ -190,15 +173,11 @@ def main():
         print("e2e drift rollout: 1 passed, 0 failed")
         return 0
     except Failure as e:
-        if serve is not None:
-            serve.proc.kill()
-            sys.stderr.write(f"--- {serve.log_path} ---\n{serve.tail()}\n")
         try:
             sys.stderr.write(f"--- admission log ---\n{json.dumps(cluster.admission_log(), indent=1)[-3000:]}\n")
         except Failure:
             pass
-        sys.stderr.write(f"FAIL: {e}\n")
-        return 1
+        return failed(e, [serve])
     finally:
         cluster.stop()
 

@@ -2,6 +2,7 @@
 the Deployment controller), `sidecar-injector serve` in cluster mode, kubectl, and finding
 manifests under manifests/ by kind and name (file names change; kinds and names do not)."""
 
+import argparse
 import base64
 import glob
 import json
@@ -11,6 +12,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -41,6 +43,24 @@ def wait_for(what, predicate, timeout=30.0, interval=0.05):
             last = e
         time.sleep(interval)
     raise Failure(f"timed out after {timeout:.0f}s waiting for {what}" + (f" (last error: {last})" if last else ""))
+
+
+def script_args():
+    """The four arguments every e2e script takes (see CMakeLists.txt)."""
+    ap = argparse.ArgumentParser()
+    for name in ("binary", "apiserver", "kubectl", "repo"):
+        ap.add_argument("--" + name, required=True)
+    return ap.parse_args()
+
+
+def failed(error, serves=()):
+    """Reports a failed test: the end of each replica's log (killed first), then the error."""
+    for serve in serves:
+        if serve is not None:
+            serve.proc.kill()
+            sys.stderr.write(f"--- {serve.log_path} ---\n{serve.tail()}\n")
+    sys.stderr.write(f"FAIL: {error}\n")
+    return 1
 
 
 def free_port():
@@ -177,3 +197,30 @@ def proxy_image(response):
             if isinstance(v, dict) and v.get("name") == "istio-proxy":
                 return v.get("image")
     raise Failure("the patch adds no istio-proxy container")
+
+
+def injector_cluster(args, work, serve_args=()):
+    """The test API server with the Deployment controller, the injector's namespace, ConfigMaps
+    and webhook from manifests/, one serve replica the webhook's Service routes to (its CA in
+    the caBundle), and a namespace `demo` labelled for injection. Returns (cluster, serve); the
+    caller stops both."""
+    port = free_port()
+    cluster = Cluster(args.apiserver, args.kubectl, work,
+                      ["--controllers", "--service-endpoint", f"{NS}/sidecar-injector=127.0.0.1:{port}"])
+    serve = None
+    try:
+        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
+                           ("MutatingWebhookConfiguration", "sidecar-injector")):
+            cluster.apply_text(manifest(args.repo, kind, name))
+        serve = Serve(args.binary, cluster, os.path.join(work, "serve.log"), port=port, extra_args=serve_args)
+        check(serve.port == port, f"serve listens on {serve.port}, not {port}")
+        wait_for("the caBundle", lambda: cluster.get("mutatingwebhookconfiguration", "sidecar-injector")
+                 ["webhooks"][0]["clientConfig"].get("caBundle"))
+        cluster.apply_text(json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}}))
+        cluster.k("label", "namespace", "demo", "istio-injection=enabled")
+    except BaseException:
+        if serve is not None:
+            serve.proc.kill()
+        cluster.stop()
+        raise
+    return cluster, serve

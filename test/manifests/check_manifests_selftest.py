@@ -363,7 +363,10 @@ def main():
                            "promtool rejects an expression", args.promtool)
         if problem:
             failures.append(problem)
-    if args.kubectl:
+    gap = cm.kustomize_gap(args.kubectl) if args.kubectl else None
+    if gap:
+        print(f"kustomize cases not run: {gap} (manifests.kustomize_build reports it SKIPPED)")
+    if args.kubectl and not gap:
         problem = run_case(root, "cert-manager component kustomize cannot build",
                            edit_yaml("manifests/cert-manager/kustomization.yaml",
                                      lambda d: d[0]["patches"].append({"path": "nope.yaml"})),
@@ -375,7 +378,7 @@ def main():
                            "kubectl kustomize failed", kubectl=args.kubectl)
         if problem:
             failures.append(problem)
-    total = len(CASES) + 1 + bool(args.promtool) + 2 * bool(args.kubectl)
+    total = len(CASES) + 1 + bool(args.promtool) + 2 * bool(args.kubectl and not gap)
     for f in failures:
         print(f"FAIL {f}")
     print(f"check_manifests_selftest: {total - len(failures)}/{total} passed")

@@ -37,6 +37,10 @@ class Failure(Exception):
     pass
 
 
+class Skipped(Exception):
+    pass
+
+
 def check(cond, message):
     if not cond:
         raise Failure(message)
@@ -109,6 +113,7 @@ def main():
         print("FAIL the manifests do not load:\n  " + "\n  ".join(report.errors))
         return 1
 
+    gap = cm.kustomize_gap(args.kubectl)
     work = tempfile.mkdtemp(prefix="kubectl-apply-")
     cluster = Cluster(args.apiserver, args.kubectl, work)
     passed = 0
@@ -163,6 +168,8 @@ def main():
         passed += 1
 
         # 4. The kustomize route installs the same objects.
+        if gap:
+            raise Skipped(gap)
         done = cluster.run("apply", "--validate=false", "-k", "manifests", cwd=root)
         print(done.stdout, end="")
         check(done.returncode == 0, f"kubectl apply -k manifests exited {done.returncode}:\n{done.stderr}")
@@ -180,6 +187,10 @@ def main():
         passed += 1
     except Failure as e:
         print(f"FAIL {e}")
+    except Skipped as e:
+        print(f"kubectl_apply: {passed}/3 passed, apply -k not run")
+        print(f"SKIPPED: {e}")
+        return cm.SKIPPED
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
