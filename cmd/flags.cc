@@ -1,5 +1,7 @@
 #include "cmd/flags.h"
 
+#include <charconv>
+
 #include <sstream>
 
 namespace sidecar::cmd {
@@ -79,9 +81,25 @@ const std::string& Flags::get(const std::string& name) const {
   return specs_.at(name).defaultValue;
 }
 
-bool Flags::isSet(const std::string& name) const { return values_.count(name) != 0; }
+bool Flags::isSet(const std::string& name) const {
+  return values_.count(name) != 0;
+}
 
-bool Flags::on(const std::string& name) const { return get(name) == "true"; }
+bool Flags::on(const std::string& name) const {
+  return get(name) == "true";
+}
+
+Expected<int64_t> Flags::integer(const std::string& name, int64_t min, int64_t max) const {
+  const std::string& text = get(name);
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || value < min ||
+      value > max) {
+    return fail("--" + name + ": '" + text + "' is not a whole number from " + std::to_string(min) +
+                " to " + std::to_string(max));
+  }
+  return value;
+}
 
 std::string Flags::usage() const {
   std::ostringstream out;

@@ -5,6 +5,7 @@
 // short aliases (`-f`), and boolean switches. Unknown flags are errors, so a typo never
 // silently falls back to a default.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ class Flags {
   // Whether this command declares the flag at all.
   bool declared(const std::string& name) const { return specs_.count(name) != 0; }
   bool on(const std::string& name) const;
+  // The value as a whole number in [min, max]; anything else (a typo, a unit, a sign out of
+  // range) is an error naming the flag, never a silent zero.
+  Expected<int64_t> integer(const std::string& name, int64_t min, int64_t max) const;
   const std::vector<std::string>& positional() const { return positional_; }
 
   // One line per flag, for --help.

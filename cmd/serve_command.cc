@@ -162,6 +162,17 @@ int runServe(const Args& args) {
                 webhook::serverFlagsHelp().c_str(), flags.usage().c_str());
     return 0;
   }
+  // Typed numbers, checked before anything starts: a typo is an error, not "off".
+  auto cacheMiBFlag = flags.integer("injectionCacheMiB", 0, int64_t{1} << 20);
+  auto driftIntervalFlag = flags.integer("driftInterval", 0, 7 * 24 * 3600);
+  for (const auto* parsed : {&cacheMiBFlag, &driftIntervalFlag}) {
+    if (!*parsed) {
+      std::fprintf(stderr, "serve: %s\n", parsed->error().message.c_str());
+      return 2;
+    }
+  }
+  const int64_t cacheMiB = *cacheMiBFlag;
+  const int64_t driftInterval = *driftIntervalFlag;
   if (!options.selfSigned && (options.tlsCertFile.empty() || options.tlsKeyFile.empty())) {
     std::fprintf(stderr, "serve: give --tlsCertFile and --tlsKeyFile, or --self-signed\n");
     return 2;
@@ -301,14 +312,6 @@ int runServe(const Args& args) {
   }
   auto sharedMetrics = std::make_shared<webhook::Metrics>();
   inject::AdmissionCacheOptions cacheOptions;
-  char* cacheEnd = nullptr;
-  const std::string& cacheFlag = flags.get("injectionCacheMiB");
-  const long cacheMiB = std::strtol(cacheFlag.c_str(), &cacheEnd, 10);
-  if (cacheFlag.empty() || *cacheEnd != '\0' || cacheMiB < 0 || cacheMiB > (1L << 20)) {
-    std::fprintf(stderr, "serve: --injectionCacheMiB: '%s' is not a size in MiB (0 to 1048576)\n",
-                 cacheFlag.c_str());
-    return 2;
-  }
   if (cacheMiB == 0) {
     cacheOptions.maxPodBytes = 0;  // every pod bypasses the cache
   } else {
@@ -465,7 +468,6 @@ int runServe(const Args& args) {
   std::unique_ptr<controller::LeaderElector> elector;
   std::unique_ptr<drift::DriftService> drifter;
   std::unique_ptr<drift::DriftGauges> driftGauges;
-  const long driftInterval = std::strtol(flags.get("driftInterval").c_str(), nullptr, 10);
   if (client && reloader && driftInterval > 0) {
     controller::LeaderElectionOptions election;
     election.ns = injectorNamespace;

@@ -204,8 +204,19 @@ TEST(CliTest, CheckInjectReportsOptOutAndFailingInjection) {
 TEST(CliTest, ServeRejectsABadCacheSize) {
   CliRun bad = run("serve --injectionCacheMiB 12x --self-signed --port 0");
   EXPECT_EQ(bad.exitCode, 2);
-  EXPECT_NE(bad.err.find("--injectionCacheMiB: '12x' is not a size in MiB"), std::string::npos)
+  EXPECT_NE(bad.err.find("--injectionCacheMiB: '12x' is not a whole number from 0 to 1048576"),
+            std::string::npos)
       << bad.err;
+}
+
+// A typo in --driftInterval used to parse as 0 and turn drift off without a word.
+TEST(CliTest, ServeRejectsABadDriftInterval) {
+  for (const std::string bad : {"6o", "60s", "-1", "", "99999999999999999999"}) {
+    CliRun r = run("serve --driftInterval '" + bad + "' --self-signed --port 0");
+    EXPECT_EQ(r.exitCode, 2) << bad;
+    EXPECT_NE(r.err.find("--driftInterval: '" + bad + "' is not a whole number"), std::string::npos)
+        << r.err;
+  }
 }
 
 TEST(CliTest, CheckInjectExplainsEveryPodOfAList) {
