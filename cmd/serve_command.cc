@@ -28,6 +28,7 @@
 #include "webhook/tls_credentials.h"
 
 #ifdef SIDECAR_HAVE_CONTROLLER
+#include "controller/access_review.h"
 #include "controller/ca_bundle_keeper.h"
 #include "controller/compile_journal.h"
 #include "controller/config_reloader.h"
@@ -89,6 +90,9 @@ Flags configSourceFlags() {
               "while the ConfigMaps' config is quarantined and no "
               "config has compiled in this pod yet, serve the built-in "
               "default config instead of nothing")
+      .toggle("autoRestart",
+              "let the drift leader restart drifted workloads that opted in "
+              "(sidecar.injector.dev/auto-restart); needs manifests/auto-restart/'s RBAC")
       .toggle("help", "show this help", {"h"});
   return f;
 }
@@ -135,6 +139,23 @@ std::string quarantineDetail(const controller::ConfigReloadStatus& status) {
          " until the ConfigMap changes\n";
 }
 #endif
+
+// Lines for /readyz that components add while the server already answers.
+class ReadinessNotes {
+ public:
+  void add(const std::string& line) {
+    std::lock_guard lock(mutex_);
+    text_ += line;
+  }
+  std::string get() const {
+    std::lock_guard lock(mutex_);
+    return text_;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string text_;
+};
 
 void logInfo(const std::string& m) {
   logger().log("default", LogLevel::Info, m);
@@ -319,8 +340,12 @@ int runServe(const Args& args) {
   }
   auto mutator = std::make_shared<webhook::InjectorMutator>(source, sharedMetrics, cacheOptions);
 #ifdef SIDECAR_HAVE_CONTROLLER
+  // Degraded states /readyz reports beside "ok" (written while the server already runs).
+  auto startupNotes = std::make_shared<ReadinessNotes>();
   if (reloader) {
-    options.readinessDetail = [r = &reloader->reloader()] { return quarantineDetail(r->status()); };
+    options.readinessDetail = [r = &reloader->reloader(), startupNotes] {
+      return quarantineDetail(r->status()) + startupNotes->get();
+    };
   }
 #endif
   auto server = webhook::Server::create(options, mutator, sharedMetrics);
@@ -501,6 +526,30 @@ int runServe(const Args& args) {
     driftOptions.interval = std::chrono::seconds(driftInterval);
     driftOptions.reconciler.injectorNamespace = injectorNamespace;
     driftOptions.informers = informers.get();
+    // Automatic restarts only with the verbs they need, checked before the first one: a
+    // restart that fails half-way (one pod of a StatefulSet deleted, say) is worse than none.
+    driftOptions.reconciler.autoRestart = flags.on("autoRestart");
+    if (driftOptions.reconciler.autoRestart) {
+      auto denied = controller::deniedAccess(*client, {{"", "pods", "delete"},
+                                                       {"apps", "deployments", "patch"},
+                                                       {"apps", "statefulsets", "patch"},
+                                                       {"apps", "daemonsets", "patch"}});
+      std::string why;
+      if (!denied) {
+        why = "cannot check RBAC (" + denied.error().message + ")";
+      } else if (!denied->empty()) {
+        why = "missing RBAC:";
+        for (const auto& d : *denied) {
+          why += " " + d;
+        }
+        why += " (apply manifests/auto-restart/)";
+      }
+      if (!why.empty()) {
+        driftOptions.reconciler.autoRestart = false;
+        startupNotes->add("automatic restarts disabled: " + why + "\n");
+        logError("--autoRestart: automatic restarts disabled: " + why);
+      }
+    }
     drift::DriftServiceCallbacks callbacks;
     callbacks.onSync = [](const drift::SyncResult& result) {
       for (const auto& err : result.errors) {

@@ -122,6 +122,9 @@ struct TestApiServer::Impl {
   int failStatus = 500;
   int failRetryAfter = -1;
   std::string failFilter;
+  // "verb resource" pairs SelfSubjectAccessReviews answer "not allowed" (everything else is
+  // allowed: the test API server does not authorize requests themselves).
+  std::set<std::string> denied;
   std::chrono::milliseconds latency{0};
   std::vector<std::string> log;
 
@@ -254,6 +257,11 @@ class Session : public std::enable_shared_from_this<Session> {
       respond(control(request));
       return;
     }
+    if (request.method == "POST" &&
+        request.path == "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") {
+      respond(accessReview(request));
+      return;
+    }
     if (auto ns = podCreateNamespace(request)) {
       auto self = shared_from_this();
       net::post(server_.admissionPool, [self, request = std::move(request), ns = std::move(*ns)] {
@@ -269,6 +277,26 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     startWatch(*routed.watch);
+  }
+
+  ApiResponse accessReview(const ApiRequest& r) {
+    auto review = nlohmann::json::parse(r.body, nullptr, false);
+    if (review.is_discarded() || !review.is_object()) {
+      return statusResponse(400, "BadRequest", "the body is not a SelfSubjectAccessReview");
+    }
+    const auto attributes =
+        review.value("/spec/resourceAttributes"_json_pointer, nlohmann::json::object());
+    const std::string key = attributes.value("verb", "") + " " + attributes.value("resource", "");
+    bool allowed = false;
+    {
+      std::lock_guard lock(server_.mutex);
+      allowed = server_.denied.count(key) == 0;
+    }
+    review["status"] = {{"allowed", allowed}};
+    ApiResponse response;
+    response.status = 201;
+    response.body = review.dump();
+    return response;
   }
 
   ApiResponse control(const ApiRequest& r) {
@@ -303,6 +331,15 @@ class Session : public std::enable_shared_from_this<Session> {
                        {"latencyMs", a.latency.count()}});
       }
       ok.body = log.dump();
+    } else if (r.path == "/testcontrol/deny") {
+      // SelfSubjectAccessReviews for ?verb=&resource= answer "not allowed" from now on.
+      std::lock_guard lock(server_.mutex);
+      auto verb = r.query.find("verb");
+      auto resource = r.query.find("resource");
+      if (verb == r.query.end() || resource == r.query.end()) {
+        return statusResponse(400, "BadRequest", "deny needs verb and resource");
+      }
+      server_.denied.insert(verb->second + " " + resource->second);
     } else if (r.path == "/testcontrol/request-log") {
       // "GET /api/v1/pods?watch=true&..." per request, oldest first: what a client really did.
       std::lock_guard lock(server_.mutex);

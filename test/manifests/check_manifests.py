@@ -84,10 +84,8 @@ _grant("Role", "", ["secrets"], ["create"])
 _grant("Role", "", ["secrets"], ["get"], ["sidecar-injector-ca"])
 _grant("Role", "", ["events"], ["create", "patch"])
 _grant("ClusterRole", "", ["namespaces", "pods"], ["list", "watch"])
-_grant("ClusterRole", "", ["pods"], ["delete"])
 _grant("ClusterRole", "apps", ["replicasets", "deployments", "statefulsets", "daemonsets"], ["list", "watch"])
 _grant("ClusterRole", "batch", ["jobs", "cronjobs"], ["list", "watch"])
-_grant("ClusterRole", "apps", ["deployments", "statefulsets", "daemonsets"], ["patch"])
 _grant("ClusterRole", "", ["events"], ["create", "patch"])
 _grant("ClusterRole", "policy", ["poddisruptionbudgets"], ["list", "watch"])
 _grant("ClusterRole", "admissionregistration.k8s.io", ["mutatingwebhookconfigurations"], ["get", "list", "watch"])
@@ -96,6 +94,12 @@ _grant("ClusterRole", "admissionregistration.k8s.io", ["mutatingwebhookconfigura
 _grant("ClusterRole", CRD_GROUP, ["sidecardriftreports"],
        ["get", "list", "watch", "create", "update", "patch", "delete"])
 _grant("ClusterRole", CRD_GROUP, ["sidecardriftreports/status"], ["update", "patch"])
+
+# What the opt-in component manifests/auto-restart/ adds, and nothing else: the default
+# install never deletes a pod nor patches a workload.
+AUTO_RESTART = "manifests/auto-restart"
+AUTO_RESTART_GRANTS = {("ClusterRole", "", "pods", "delete", None)} | {
+    ("ClusterRole", "apps", r, "patch", None) for r in ("deployments", "statefulsets", "daemonsets")}
 
 # Verbs resourceNames does not usefully restrict: create and deletecollection are
 # authorized before any name is known (the rule grants nothing), and list/watch match only
@@ -107,7 +111,7 @@ SERVE_FLAGS = {
     "port", "tlsCertFile", "tlsKeyFile", "self-signed", "webhookConfigName", "serviceName",
     "injectorNamespace", "injectorConfigMap", "meshConfigMap", "monitoringPort",
     "healthCheckFile", "healthCheckInterval", "log_output_level", "leaseName", "threads",
-    "stateDir", "fallbackToBuiltinConfig",
+    "stateDir", "fallbackToBuiltinConfig", "autoRestart",
 }
 
 # Metrics the binary exports; the dashboard may query only these. The first group is what
@@ -1070,6 +1074,86 @@ def check_cert_manager(tree):
         r.error(f"{CERT_MANAGER}/webhook-patch.yaml", f"cert-manager.io/inject-ca-from must be {want_ann}")
 
 
+def check_auto_restart(tree):
+    """The opt-in component grants exactly the restart verbs, binds them to our
+    ServiceAccount, and turns the feature on in the Deployment."""
+    r = tree.report
+    base = os.path.join(tree.root, AUTO_RESTART)
+    docs = {}
+    for name in yaml_files(base):
+        docs[name] = [d for _, d in load_yaml_file(os.path.join(base, name), r, f"{AUTO_RESTART}/{name}")]
+    comp = (docs.get("kustomization.yaml") or [{}])[0]
+    if comp.get("kind") != "Component":
+        r.error(f"{AUTO_RESTART}/kustomization.yaml", "must be a kustomize Component")
+    granted = set()
+    bound = False
+    for name, ds in docs.items():
+        for d in ds:
+            if not isinstance(d, dict):
+                continue
+            if d.get("kind") == "ClusterRole":
+                for rule in d.get("rules") or []:
+                    for g in rule.get("apiGroups") or []:
+                        for res in rule.get("resources") or []:
+                            for verb in rule.get("verbs") or []:
+                                for rn in rule.get("resourceNames") or [None]:
+                                    granted.add(("ClusterRole", g, res, verb, rn))
+            if d.get("kind") == "ClusterRoleBinding":
+                bound = any(sub.get("kind") == "ServiceAccount" and sub.get("name") == "sidecar-injector"
+                            and sub.get("namespace") == "sidecar-injector" for sub in d.get("subjects") or [])
+    if granted != AUTO_RESTART_GRANTS:
+        r.error(AUTO_RESTART, f"must grant exactly {sorted(AUTO_RESTART_GRANTS, key=str)}, grants {sorted(granted, key=str)}")
+    if not bound:
+        r.error(AUTO_RESTART, "the ClusterRoleBinding must bind the sidecar-injector ServiceAccount")
+
+
+def render_with_components(tree, kubectl, components):
+    """manifests/ with `components` on top, rendered the way a user would: (objects by
+    'Kind/name', error or None)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        rel = os.path.relpath(os.path.join(tree.root, "manifests"), scratch)
+        with open(os.path.join(scratch, "kustomization.yaml"), "w", encoding="utf-8") as f:
+            yaml.safe_dump({"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+                            "resources": [rel], "components": [f"{rel}/{c}" for c in components]}, f)
+        try:
+            done = subprocess.run([kubectl, "kustomize", scratch], capture_output=True, text=True, timeout=120)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return {}, f"cannot run {kubectl}: {e}"
+    if done.returncode != 0:
+        return {}, f"kubectl kustomize with {components} failed: {done.stderr.strip()}"
+    return {describe(o): o for o in yaml.safe_load_all(done.stdout) if o}, None
+
+
+def render_auto_restart(tree, kubectl):
+    """Without the component nothing may delete pods or patch workloads; with it (also
+    together with cert-manager) the verbs are granted and serve runs with --autoRestart."""
+    errors = []
+
+    def restart_verbs(rendered):
+        return {(g, res, verb) for o in rendered.values() if o.get("kind") in ("ClusterRole", "Role")
+                for rule in o.get("rules") or [] for g in rule.get("apiGroups") or []
+                for res in rule.get("resources") or [] for verb in rule.get("verbs") or []
+                if (res == "pods" and verb == "delete") or (g == "apps" and verb == "patch")}
+
+    def args_of(rendered):
+        c = get(rendered.get("Deployment/sidecar-injector"), "spec", "template", "spec", "containers", 0) or {}
+        return [str(a) for a in c.get("args") or []]
+
+    for components, want in (([], False), (["auto-restart"], True), (["cert-manager", "auto-restart"], True)):
+        rendered, err = render_with_components(tree, kubectl, components)
+        if err:
+            errors.append(err)
+            continue
+        verbs = restart_verbs(rendered)
+        if want and len(verbs) != 4:
+            errors.append(f"auto-restart rendering {components}: restart verbs {sorted(verbs)}")
+        if not want and verbs:
+            errors.append(f"the default install grants restart verbs {sorted(verbs)}")
+        if ("--autoRestart" in args_of(rendered)) != want:
+            errors.append(f"rendering {components}: Deployment args {args_of(rendered)}")
+    return errors
+
+
 def render_cert_manager(tree, kubectl):
     """The component applied on top of manifests/, rendered the way a user would."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -1324,7 +1408,8 @@ def run(root, promtool=None, kubectl=None):
     report = Report()
     tree = Tree(root, report)
     for check in (check_objects, check_kustomization, check_apply_order, check_configmaps, check_crd, check_report_examples,
-                  check_rbac, check_namespace, check_dockerfile, check_cert_manager, check_dashboard_configmap):
+                  check_rbac, check_namespace, check_dockerfile, check_cert_manager, check_auto_restart,
+                  check_dashboard_configmap):
         guarded(report, check, tree)
     pod_labels, container, flags = guarded(report, check_deployment, tree, fallback=({}, {}, {}))
     svc = guarded(report, check_service_pdb, tree, pod_labels, container)
@@ -1334,6 +1419,7 @@ def run(root, promtool=None, kubectl=None):
     if kubectl:
         report.errors += guarded(report, kustomize_check, tree, kubectl, fallback=[])
         report.errors += guarded(report, render_cert_manager, tree, kubectl, fallback=[])
+        report.errors += guarded(report, render_auto_restart, tree, kubectl, fallback=[])
     return report.errors
 
 

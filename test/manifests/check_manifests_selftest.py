@@ -188,7 +188,12 @@ CASES = [
     ("extra grant", edit_yaml(RC, lambda d: cluster_role(d)["rules"].append(
         {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})),
      "get core/secrets is not in the expected"),
-    ("missing grant", edit_yaml(RC, lambda d: cluster_role(d)["rules"].pop(1)), "missing grant ClusterRole: delete core/pods"),
+    ("missing grant", edit_yaml(RC, lambda d: cluster_role(d)["rules"].pop(1)),
+     "missing grant ClusterRole: list apps/replicasets"),
+    ("restart verbs in the default install", edit_yaml(RC, lambda d: cluster_role(d)["rules"].append(
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["delete"]})), "delete core/pods is not in the expected"),
+    ("auto-restart component grants more", edit_yaml("manifests/auto-restart/rbac.yaml", lambda d: d[0]["rules"].append(
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]})), "must grant exactly"),
     ("webhook patch not limited to our webhook",
      edit_yaml(RC, lambda d: [r.pop("resourceNames", None) for r in cluster_role(d)["rules"]]),
      "patch admissionregistration.k8s.io/mutatingwebhookconfigurations is not in the expected"),
