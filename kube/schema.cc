@@ -14,8 +14,6 @@ namespace sidecar::kube {
 namespace {
 
 using nlohmann::json;
-using detail::FieldDef;
-using detail::StructDef;
 
 // Marshalled output of a decoded Go value, and whether encoding/json's omitempty would
 // consider that value empty.
@@ -63,28 +61,10 @@ struct Path {
   }
 };
 
-bool asciiEqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') {
-      x = static_cast<char>(x - 'A' + 'a');
-    }
-    if (y >= 'A' && y <= 'Z') {
-      y = static_cast<char>(y - 'A' + 'a');
-    }
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
-
 class Decoder {
  public:
+  explicit Decoder(SchemaVersion version) : version_(version) {}
+
   Expected<Decoded> decode(const json* in, std::string_view type, const Path& path) {
     if (type.substr(0, 1) == "*") {
       if (in == nullptr || in->is_null()) {
@@ -110,10 +90,12 @@ class Decoder {
       return decodeBool(in, path);
     }
     if (type == "int32") {
-      return decodeInt(in, path, "int32", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+      return decodeInt(in, path, "int32", std::numeric_limits<int32_t>::min(),
+                       std::numeric_limits<int32_t>::max());
     }
     if (type == "int64") {
-      return decodeInt(in, path, "int64", std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+      return decodeInt(in, path, "int64", std::numeric_limits<int64_t>::min(),
+                       std::numeric_limits<int64_t>::max());
     }
     if (type == "float64") {
       if (in == nullptr || in->is_null()) {
@@ -140,7 +122,8 @@ class Decoder {
       }
       auto utc = normalizeRfc3339(in->get<std::string>());
       if (!utc) {
-        return fail(path.str() + ": parsing time " + in->dump() + " as RFC 3339 (2006-01-02T15:04:05Z07:00) failed");
+        return fail(path.str() + ": parsing time " + in->dump() +
+                    " as RFC 3339 (2006-01-02T15:04:05Z07:00) failed");
       }
       return Decoded{*utc, false};
     }
@@ -150,7 +133,7 @@ class Decoder {
       }
       return Decoded{*in, in->is_null()};
     }
-    const StructDef* def = detail::findStruct(type);
+    const StructDef* def = findStruct(type, version_);
     if (def == nullptr) {
       return fail(path.str() + ": internal error: unknown Go type " + std::string(type));
     }
@@ -160,8 +143,8 @@ class Decoder {
  private:
   static Unexpected<Error> mismatch(const json& in, const Path& path, std::string_view goType) {
     const std::string where = path.str();
-    return fail((where.empty() ? std::string() : where + ": ") + "cannot unmarshal " + jsonKind(in) + " into " +
-                std::string(goType));
+    return fail((where.empty() ? std::string() : where + ": ") + "cannot unmarshal " +
+                jsonKind(in) + " into " + std::string(goType));
   }
 
   Expected<Decoded> decodeStruct(const json* in, const StructDef& def, const Path& path) {
@@ -173,24 +156,9 @@ class Decoder {
     std::vector<const json*> given(def.fields.size(), nullptr);
     if (in != nullptr && in->is_object()) {
       for (auto it = in->begin(); it != in->end(); ++it) {
-        const std::string& key = it.key();
-        size_t match = def.fields.size();
-        for (size_t i = 0; i < def.fields.size(); ++i) {
-          if (def.fields[i].name == key) {
-            match = i;
-            break;
-          }
-        }
-        if (match == def.fields.size()) {
-          for (size_t i = 0; i < def.fields.size(); ++i) {
-            if (asciiEqualFold(def.fields[i].name, key)) {
-              match = i;
-              break;
-            }
-          }
-        }
-        if (match < def.fields.size()) {
-          given[match] = &it.value();
+        const FieldDef* match = findField(def, it.key());
+        if (match != nullptr) {
+          given[static_cast<size_t>(match - def.fields.data())] = &it.value();
         }
       }
     }
@@ -292,8 +260,8 @@ class Decoder {
     return Decoded{*in, !in->get<bool>()};
   }
 
-  static Expected<Decoded> decodeInt(const json* in, const Path& path, std::string_view goType, int64_t lo,
-                                     int64_t hi) {
+  static Expected<Decoded> decodeInt(const json* in, const Path& path, std::string_view goType,
+                                     int64_t lo, int64_t hi) {
     if (in == nullptr || in->is_null()) {
       return Decoded{0, true};
     }
@@ -358,6 +326,8 @@ class Decoder {
     }
     return Decoded{q->toString(), false};
   }
+
+  SchemaVersion version_;
 };
 
 std::string_view stripPackage(std::string_view goType) {
@@ -368,9 +338,16 @@ std::string_view stripPackage(std::string_view goType) {
 }  // namespace
 
 bool isKnownKind(std::string_view kind) {
-  static constexpr std::string_view kKinds[] = {"ReplicationController", "Pod",     "Deployment", "DaemonSet",
-                                                "ReplicaSet",            "Job",     "CronJob",    "StatefulSet",
-                                                "List",                  "DeploymentConfig"};
+  static constexpr std::string_view kKinds[] = {"ReplicationController",
+                                                "Pod",
+                                                "Deployment",
+                                                "DaemonSet",
+                                                "ReplicaSet",
+                                                "Job",
+                                                "CronJob",
+                                                "StatefulSet",
+                                                "List",
+                                                "DeploymentConfig"};
   for (auto k : kKinds) {
     if (k == kind) {
       return true;
@@ -379,15 +356,16 @@ bool isKnownKind(std::string_view kind) {
   return false;
 }
 
-Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType) {
+Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType,
+                                     SchemaVersion version) {
   const std::string_view name = stripPackage(goType);
-  if (detail::findStruct(name) == nullptr) {
+  if (findStruct(name, version) == nullptr) {
     return fail("decodeTyped: unknown Go type '" + std::string(goType) + "'");
   }
   if (!in.is_object()) {
     return fail("cannot unmarshal " + jsonKind(in) + " into " + std::string(name));
   }
-  Decoder decoder;
+  Decoder decoder(version);
   const Path root;
   auto d = decoder.decode(&in, name, root);
   if (!d) {
