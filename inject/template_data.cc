@@ -58,10 +58,8 @@ tmpl::Value stringMapValue(const json* node) {
   tmpl::MapValue::Entries entries;
   if (node != nullptr && node->is_object()) {
     for (const auto& [k, v] : node->items()) {
-      entries.emplace(
-          k, v.is_string()
-                 ? tmpl::Value(v.get_ref<const std::string&>())
-                 : tmpl::Value(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+      entries.emplace(k, v.is_string() ? tmpl::Value(v.get_ref<const std::string&>())
+                                       : tmpl::Value(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
     }
   }
   return tmpl::makeStringMap(std::move(entries));
@@ -138,11 +136,9 @@ class KubeObject final : public tmpl::Object {
         }
         detail::PlaceholderWatch::noteJson(*child);
         return child->is_string() ? tmpl::Value(child->get_ref<const std::string&>())
-                                  : tmpl::Value(child->dump(
-                                        -1, ' ', false, nlohmann::json::error_handler_t::replace));
+                                  : tmpl::Value(child->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       case GoKind::Int:
-        return tmpl::Value(child != nullptr && child->is_number() ? child->get<int64_t>()
-                                                                  : int64_t{0});
+        return tmpl::Value(child != nullptr && child->is_number() ? child->get<int64_t>() : int64_t{0});
       case GoKind::Bool:
         return tmpl::Value(child != nullptr && child->is_boolean() && child->get<bool>());
       case GoKind::StringMap:
@@ -169,10 +165,8 @@ class KubeObject final : public tmpl::Object {
         tmpl::List items;
         if (child != nullptr && child->is_array()) {
           for (const auto& item : *child) {
-            items.push_back(item.is_string()
-                                ? tmpl::Value(item.get_ref<const std::string&>())
-                                : tmpl::Value(item.dump(-1, ' ', false,
-                                                        nlohmann::json::error_handler_t::replace)));
+            items.push_back(item.is_string() ? tmpl::Value(item.get_ref<const std::string&>())
+                                             : tmpl::Value(item.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
           }
         }
         return tmpl::makeList(std::move(items));
@@ -282,12 +276,10 @@ class ProtoObject final : public tmpl::Object {
     }
     switch (f->type) {
       case ProtoType::String:
-        return tmpl::Value(child != nullptr && child->is_string() ? child->get<std::string>()
-                                                                  : std::string());
+        return tmpl::Value(child != nullptr && child->is_string() ? child->get<std::string>() : std::string());
       case ProtoType::Int:
       case ProtoType::Int64Value:
-        return tmpl::Value(child != nullptr && child->is_number() ? child->get<int64_t>()
-                                                                  : int64_t{0});
+        return tmpl::Value(child != nullptr && child->is_number() ? child->get<int64_t>() : int64_t{0});
       case ProtoType::Bool:
       case ProtoType::BoolValue:
         return tmpl::Value(child != nullptr && child->is_boolean() && child->get<bool>());
@@ -474,15 +466,13 @@ tmpl::Value makeTemplateData(const TemplateDataInput& input, const TemplateEnvir
   tmpl::MapValue::Entries fields;
   fields.emplace("DeploymentMeta",
                  makeKubeValue(input.deploymentMeta, input.deploymentMeta.get(), "v1.ObjectMeta"));
-  fields.emplace("ObjectMeta",
-                 makeKubeValue(input.objectMeta, input.objectMeta.get(), "v1.ObjectMeta"));
+  fields.emplace("ObjectMeta", makeKubeValue(input.objectMeta, input.objectMeta.get(), "v1.ObjectMeta"));
   fields.emplace("Spec", makeKubeValue(input.podSpec, input.podSpec.get(), "v1.PodSpec"));
   fields.emplace("ProxyConfig", env.proxyConfig);
   fields.emplace("MeshConfig", env.meshConfig);
   if (!env.legacy) {
-    fields.emplace("TypeMeta",
-                   makeStructValue("v1.TypeMeta", {{"APIVersion", tmpl::Value(input.apiVersion)},
-                                                   {"Kind", tmpl::Value(input.kind)}}));
+    fields.emplace("TypeMeta", makeStructValue("v1.TypeMeta", {{"APIVersion", tmpl::Value(input.apiVersion)},
+                                                               {"Kind", tmpl::Value(input.kind)}}));
     fields.emplace("Values", env.values);
   }
   return makeStructValue("inject.SidecarTemplateData", std::move(fields));

@@ -65,7 +65,7 @@ struct TemplateDataInput {
 struct TemplateEnvironment {
   tmpl::Value proxyConfig;  // from makeMeshValues
   tmpl::Value meshConfig;
-  tmpl::Value values;   // Invalid for 1.1-era configs (no .Values field)
+  tmpl::Value values;  // Invalid for 1.1-era configs (no .Values field)
   bool legacy = false;  // 1.1: no .Values, no .TypeMeta
 };
 

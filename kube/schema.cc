@@ -90,12 +90,10 @@ class Decoder {
       return decodeBool(in, path);
     }
     if (type == "int32") {
-      return decodeInt(in, path, "int32", std::numeric_limits<int32_t>::min(),
-                       std::numeric_limits<int32_t>::max());
+      return decodeInt(in, path, "int32", std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
     }
     if (type == "int64") {
-      return decodeInt(in, path, "int64", std::numeric_limits<int64_t>::min(),
-                       std::numeric_limits<int64_t>::max());
+      return decodeInt(in, path, "int64", std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
     }
     if (type == "float64") {
       if (in == nullptr || in->is_null()) {
@@ -122,8 +120,7 @@ class Decoder {
       }
       auto utc = normalizeRfc3339(in->get<std::string>());
       if (!utc) {
-        return fail(path.str() + ": parsing time " + in->dump() +
-                    " as RFC 3339 (2006-01-02T15:04:05Z07:00) failed");
+        return fail(path.str() + ": parsing time " + in->dump() + " as RFC 3339 (2006-01-02T15:04:05Z07:00) failed");
       }
       return Decoded{*utc, false};
     }
@@ -143,8 +140,8 @@ class Decoder {
  private:
   static Unexpected<Error> mismatch(const json& in, const Path& path, std::string_view goType) {
     const std::string where = path.str();
-    return fail((where.empty() ? std::string() : where + ": ") + "cannot unmarshal " +
-                jsonKind(in) + " into " + std::string(goType));
+    return fail((where.empty() ? std::string() : where + ": ") + "cannot unmarshal " + jsonKind(in) + " into " +
+                std::string(goType));
   }
 
   Expected<Decoded> decodeStruct(const json* in, const StructDef& def, const Path& path) {
@@ -260,8 +257,8 @@ class Decoder {
     return Decoded{*in, !in->get<bool>()};
   }
 
-  static Expected<Decoded> decodeInt(const json* in, const Path& path, std::string_view goType,
-                                     int64_t lo, int64_t hi) {
+  static Expected<Decoded> decodeInt(const json* in, const Path& path, std::string_view goType, int64_t lo,
+                                     int64_t hi) {
     if (in == nullptr || in->is_null()) {
       return Decoded{0, true};
     }
@@ -338,16 +335,9 @@ std::string_view stripPackage(std::string_view goType) {
 }  // namespace
 
 bool isKnownKind(std::string_view kind) {
-  static constexpr std::string_view kKinds[] = {"ReplicationController",
-                                                "Pod",
-                                                "Deployment",
-                                                "DaemonSet",
-                                                "ReplicaSet",
-                                                "Job",
-                                                "CronJob",
-                                                "StatefulSet",
-                                                "List",
-                                                "DeploymentConfig"};
+  static constexpr std::string_view kKinds[] = {"ReplicationController", "Pod",     "Deployment", "DaemonSet",
+                                                "ReplicaSet",            "Job",     "CronJob",    "StatefulSet",
+                                                "List",                  "DeploymentConfig"};
   for (auto k : kKinds) {
     if (k == kind) {
       return true;

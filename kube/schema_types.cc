@@ -407,13 +407,30 @@ std::string_view goFieldName(std::string_view jsonName, std::deque<std::string>&
   return storage.emplace_back(std::move(name));
 }
 
+const RawIndex& baseIndex() {
+  static const RawIndex index = [] {
+    RawIndex out;
+    for (const auto& def : rawTable()) {
+      out[def.name] = &def;
+    }
+    return out;
+  }();
+  return index;
+}
+
+// An inlined "T@1.16" is the 1.16 table's T: a later era that only appends fields to a struct
+// inlines its 1.16 definition instead of repeating it.
+constexpr std::string_view kBaseSuffix = "@1.16";
+
 void flatten(const RawIndex& raw, const StructDef& def, std::vector<FieldDef>& out,
              std::deque<std::string>& storage) {
   for (const auto& f : def.fields) {
     if (f.name.empty()) {
-      auto it = raw.find(f.type);
-      if (it != raw.end()) {
-        flatten(raw, *it->second, out, storage);
+      const bool base = f.type.ends_with(kBaseSuffix);
+      const RawIndex& index = base ? baseIndex() : raw;
+      auto it = index.find(base ? f.type.substr(0, f.type.size() - kBaseSuffix.size()) : f.type);
+      if (it != index.end()) {
+        flatten(index, *it->second, out, storage);
       }
     } else {
       out.push_back(f);
@@ -428,10 +445,7 @@ struct Registry {
 };
 
 Registry buildRegistry(SchemaVersion version) {
-  RawIndex raw;
-  for (const auto& def : rawTable()) {
-    raw[def.name] = &def;
-  }
+  RawIndex raw = baseIndex();
   if (version == SchemaVersion::Kubernetes135) {
     for (const auto& def : detail::kubernetes135Overrides()) {
       raw[def.name] = &def;

@@ -1,6 +1,9 @@
 #include "kube/strategic_merge.h"
 
+#include <cstdio>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -231,26 +234,62 @@ const json& requireMap(const json& item, const Path& path) {
   return item;
 }
 
-// index(): position of `value` in `list`, comparing merge-key values for maps (a missing key
-// reads as nil, so two items without one are equal) and items themselves otherwise.
-int indexOf(const std::vector<json>& list, const json& value, std::string_view mergeKey, bool maps,
-            const Path& path) {
-  static const json kNil;
-  const auto key = [&](const json& item) -> const json& {
-    if (!maps) {
-      return item;
+// A scalar's identity under Go's == on decoded JSON (numbers compare as float64). Maps and
+// lists make Go panic when compared with one another; here they are an error.
+std::string goKey(const json& v, const Path& path) {
+  switch (goType(v)) {
+    case GoType::Nil:
+      return "z";
+    case GoType::Bool:
+      return v.get<bool>() ? "b1" : "b0";
+    case GoType::Number: {
+      double d = v.get<double>();
+      if (d == 0) {
+        d = 0;  // -0 == 0
+      }
+      char buf[40];
+      std::snprintf(buf, sizeof(buf), "n%.17g", d);
+      return buf;
     }
-    const json* v = mergeKeyValue(item, mergeKey);
-    return v != nullptr ? *v : kNil;
-  };
-  const json& wanted = key(value);
-  for (size_t i = 0; i < list.size(); ++i) {
-    if (goEqual(wanted, key(list[i]), path)) {
-      return static_cast<int>(i);
+    case GoType::String:
+      return "s" + v.get<std::string>();
+    default:
+      raise(path, "cannot compare a list or map value (" + brief(v) + ") with another");
+  }
+}
+
+// index(): the position of an item in a list by Go-equality of the merge-key value for maps
+// (a missing key reads as nil, so items without one are equal) and of the item otherwise;
+// the first occurrence wins. Hashed, so ordering a long list stays n log n.
+class KeyIndex {
+ public:
+  KeyIndex(const std::vector<json>& list, std::string_view mergeKey, bool maps, const Path& path)
+      : mergeKey_(mergeKey), maps_(maps), path_(path) {
+    for (size_t i = 0; i < list.size(); ++i) {
+      positions_.emplace(key(list[i]), static_cast<int>(i));
     }
   }
-  return -1;
-}
+
+  int find(const json& item) const {
+    auto it = positions_.find(key(item));
+    return it == positions_.end() ? -1 : it->second;
+  }
+
+ private:
+  std::string key(const json& item) const {
+    static const json kNil;
+    if (!maps_) {
+      return goKey(item, path_);
+    }
+    const json* v = mergeKeyValue(item, mergeKey_);
+    return goKey(v != nullptr ? *v : kNil, path_);
+  }
+
+  std::string_view mergeKey_;
+  bool maps_;
+  const Path& path_;
+  std::unordered_map<std::string, int> positions_;
+};
 
 // Go's sort.SliceStable (insertion-sorted blocks of 20, then SymMerge), reproduced step by
 // step: apimachinery's "less" is not a strict weak order, so the result depends on the
@@ -416,10 +455,11 @@ std::vector<json> normalizeSliceOrder(std::vector<json> toSort, const std::vecto
     }
     toSort = std::move(kept);
   }
+  const KeyIndex index(order, mergeKey, maps, path);
   auto less = [&](const json& x, const json& y) {
-    const int ix = indexOf(order, x, mergeKey, maps, path);
+    const int ix = index.find(x);
     if (ix >= 0) {
-      const int iy = indexOf(order, y, mergeKey, maps, path);
+      const int iy = index.find(y);
       if (iy >= 0) {
         return ix < iy;
       }
@@ -446,6 +486,7 @@ std::vector<json> normalizeElementOrder(std::vector<json> patch, std::vector<jso
   const std::vector<json>& right = patch;
   std::vector<json> out;
   out.reserve(left.size() + right.size());
+  const KeyIndex index(serverOrder, mergeKey, maps, path);
   size_t i = 0;
   size_t j = 0;
   while (i < left.size() || j < right.size()) {
@@ -454,8 +495,8 @@ std::vector<json> normalizeElementOrder(std::vector<json> patch, std::vector<jso
     } else if (j >= right.size()) {
       out.push_back(left[i++]);
     } else {
-      const int li = indexOf(serverOrder, left[i], mergeKey, maps, path);
-      const int ri = indexOf(serverOrder, right[j], mergeKey, maps, path);
+      const int li = index.find(left[i]);
+      const int ri = index.find(right[j]);
       if (li >= 0 && ri >= 0 && li < ri) {
         out.push_back(left[i++]);
       } else {
@@ -471,34 +512,30 @@ std::pair<std::vector<json>, std::vector<json>> partition(const std::vector<json
                                                           const std::vector<json>& by,
                                                           std::string_view mergeKey,
                                                           const Path& path) {
+  std::unordered_set<std::string> present;
+  for (const auto& b : by) {
+    if (mergeKey.empty()) {
+      present.insert(goKey(b, path));
+    } else {
+      if (!b.is_object()) {
+        raise(path, "value for key " + std::string(mergeKey) + " is not a map");
+      }
+      if (const json* v = mergeKeyValue(b, mergeKey)) {
+        present.insert(goKey(*v, path));
+      }
+    }
+  }
   std::vector<json> in;
   std::vector<json> out;
   for (const auto& item : merged) {
-    bool found = false;
-    if (mergeKey.empty()) {
-      for (const auto& b : by) {
-        if (goEqual(item, b, path)) {
-          found = true;
-          break;
-        }
-      }
-    } else {
-      const json* value = mergeKeyValue(requireMap(item, path), mergeKey);
+    const json* value = &item;
+    if (!mergeKey.empty()) {
+      value = mergeKeyValue(requireMap(item, path), mergeKey);
       if (value == nullptr) {
         raiseNoMergeKey(item, mergeKey, path);
       }
-      for (const auto& b : by) {
-        if (!b.is_object()) {
-          raise(path, "value for key " + std::string(mergeKey) + " is not a map");
-        }
-        const json* v = mergeKeyValue(b, mergeKey);
-        if (v != nullptr && goEqual(*v, *value, path)) {
-          found = true;
-          break;
-        }
-      }
     }
-    (found ? in : out).push_back(item);
+    (present.count(goKey(*value, path)) != 0 ? in : out).push_back(item);
   }
   return {std::move(in), std::move(out)};
 }
@@ -830,25 +867,28 @@ class Merger {
       }
       mergeSpecialElements(originalItems, patchItems, mergeKey, path);
       merged = originalItems;
+      // First position of each merge-key value; items appended by earlier patch items are
+      // candidates too.
+      std::unordered_map<std::string, size_t> positions;
+      for (size_t i = 0; i < merged.size(); ++i) {
+        if (const json* v = mergeKeyValue(requireMap(merged[i], path), mergeKey)) {
+          positions.emplace(goKey(*v, path), i);
+        }
+      }
       for (auto& item : patchItems) {
         const json* value = mergeKeyValue(item, mergeKey);
         if (value == nullptr) {
           raiseNoMergeKey(item, mergeKey, path);
         }
-        // Items appended by earlier patch items are candidates too.
-        size_t found = merged.size();
-        for (size_t i = 0; i < merged.size(); ++i) {
-          const json* v = mergeKeyValue(requireMap(merged[i], path), mergeKey);
-          if (v != nullptr && goEqual(*v, *value, path)) {
-            found = i;
-            break;
-          }
-        }
+        const std::string valueKey = goKey(*value, path);
+        auto at = positions.find(valueKey);
+        const size_t found = at == positions.end() ? merged.size() : at->second;
         const std::string label = "[" + brief(*value) + "]";
         const Path here = path.child(label);
         if (found < merged.size()) {
           merged[found] = mergeMap(std::move(merged[found]), item, schema, here);
         } else {
+          positions.emplace(valueKey, merged.size());
           merged.push_back(item);
         }
       }

@@ -363,7 +363,8 @@ Arity arity(Builtin id) {
   }
 }
 
-Expected<Value> call(Builtin id, std::span<const Value> args, const CallContext& ctx, GoVersion version) {
+Expected<Value> call(Builtin id, std::span<const Value> args, const CallContext& ctx,
+                     GoVersion version) {
   const bool go122 = version == GoVersion::Go122;
   const auto equal = [go122](const Value& a, std::span<const Value> others) {
     return go122 ? equalGo122(a, others) : builtins::equal(a, others);

@@ -115,6 +115,21 @@ volumes:
             json::parse(R"({"signerName":"x/y","path":"ca.pem"})"));
 }
 
+TEST(SchemaK8s135, AppendedFieldsFollowThe116Ones) {
+  const StructDef* modern = findStruct("VolumeSource", SchemaVersion::Kubernetes135);
+  const StructDef* old = findStruct("VolumeSource", SchemaVersion::Kubernetes116);
+  ASSERT_EQ(modern->fields.size(), old->fields.size() + 2);
+  EXPECT_EQ(modern->fields[old->fields.size() - 1].name, "csi");
+  EXPECT_EQ(modern->fields.back().name, "image");
+  EXPECT_EQ(
+      findField(*findStruct("SecurityContext", SchemaVersion::Kubernetes135), "seccompProfile")
+          ->goName,
+      "SeccompProfile");
+  EXPECT_EQ(
+      findField(*findStruct("SecurityContext", SchemaVersion::Kubernetes116), "seccompProfile"),
+      nullptr);
+}
+
 TEST(SchemaK8s135, TypeErrorsNameThePath) {
   auto parsed = parseYaml(
       "containers:\n- name: a\n  lifecycle:\n    preStop:\n      sleep: {seconds: ten}\n");
