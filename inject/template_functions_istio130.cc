@@ -5,6 +5,7 @@
 #include "inject/template_data.h"
 #include "inject/template_functions.h"
 #include "inject/values.h"
+#include "template/func_args.h"
 #include "template/sprig.h"
 
 namespace sidecar::inject {
@@ -17,28 +18,12 @@ using Args = std::span<const Value>;
 using Entries = tmpl::MapValue::Entries;
 
 Expected<std::string> stringParam(Args args, size_t i) {
-  const Value& v = args[i];
-  if (v.isString()) {
-    return v.asString();
-  }
-  if (!v.isValid() || v.isNil()) {
-    return fail("invalid value; expected string");
-  }
-  return fail("wrong type for value; expected string; got " + v.typeName());
+  return tmpl::args::string(args, i);
 }
 
-// A map[string]string parameter (annotations, labels, strdict/mergeMaps results); nil is
-// Go's nil map.
+// A map[string]string parameter (annotations, labels, strdict/mergeMaps results).
 Expected<const Entries*> stringMapParam(Args args, size_t i) {
-  static const Entries kEmpty;
-  const Value& v = args[i];
-  if (!v.isValid() || v.isNil()) {
-    return &kEmpty;
-  }
-  if (v.isMap() && v.asMap().typeName() == "map[string]string") {
-    return &v.asMap().entries();
-  }
-  return fail("wrong type for value; expected map[string]string; got " + v.typeName());
+  return tmpl::args::map(args, i, "map[string]string", false);
 }
 
 Value stringMap(Entries entries) {

@@ -10,6 +10,7 @@
 
 #include "common/base64.h"
 #include "template/format.h"
+#include "template/func_args.h"
 
 namespace sidecar::tmpl {
 namespace {
@@ -235,49 +236,16 @@ constexpr std::array<std::string_view, 211> kNames = {
 // ---- Go's conversion of template arguments to typed parameters. ----
 
 Expected<std::string> stringParam(Args args, size_t i) {
-  const Value& v = args[i];
-  if (v.isString()) {
-    return v.asString();
-  }
-  if (!v.isValid() || v.isNil()) {
-    return fail("invalid value; expected string");
-  }
-  return fail("wrong type for value; expected string; got " + v.typeName());
+  return args::string(args, i);
 }
-
 Expected<int64_t> intParam(Args args, size_t i) {
-  const Value& v = args[i];
-  if (v.isInt()) {
-    return v.asInt();
-  }
-  if (!v.isValid() || v.isNil()) {
-    return fail("invalid value; expected int");
-  }
-  return fail("wrong type for value; expected int; got " + v.typeName());
+  return args::integer(args, i);
 }
-
 Expected<bool> boolParam(Args args, size_t i) {
-  const Value& v = args[i];
-  if (v.isBool()) {
-    return v.asBool();
-  }
-  if (!v.isValid() || v.isNil()) {
-    return fail("invalid value; expected bool");
-  }
-  return fail("wrong type for value; expected bool; got " + v.typeName());
+  return args::boolean(args, i);
 }
-
-// A map[string]interface{} parameter; nil is Go's nil map.
 Expected<const Entries*> dictParam(Args args, size_t i) {
-  static const Entries kEmpty;
-  const Value& v = args[i];
-  if (v.isMap()) {
-    return &v.asMap().entries();
-  }
-  if (!v.isValid() || v.isNil()) {
-    return &kEmpty;
-  }
-  return fail("wrong type for value; expected map[string]interface {}; got " + v.typeName());
+  return args::map(args, i, "map[string]interface {}", true);
 }
 
 // An interface{} argument: "no value" arrives as nil.
@@ -785,7 +753,7 @@ std::vector<Registration> stringFunctions() {
                  if (count < 0) {
                    return fail("strings: negative Repeat count");
                  }
-                 if (!s.empty() && static_cast<uint64_t>(count) > (size_t{1} << 28) / s.size()) {
+                 if (!s.empty() && static_cast<uint64_t>(count) > (size_t{1} << 24) / s.size()) {
                    return fail("strings: Repeat output length overflow");
                  }
                  std::string out;
