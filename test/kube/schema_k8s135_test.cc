@@ -105,10 +105,10 @@ volumes:
   EXPECT_EQ(spec["os"], json::parse(R"({"name":"linux"})"));
   EXPECT_EQ(spec["hostUsers"], false);  // *bool keeps an explicit false
   EXPECT_EQ(spec["schedulingGates"], json::parse(R"([{"name":"g"}])"));
+  // Pass-through, as in the 1.16 era.
   EXPECT_EQ(
       spec["ephemeralContainers"],
-      json::parse(
-          R"([{"name":"debug","image":"busybox","resources":{},"targetContainerName":"a"}])"));
+      json::parse(R"([{"name":"debug","image":"busybox","targetContainerName":"a","bogus":1}])"));
   EXPECT_EQ(spec["volumes"][0]["image"],
             json::parse(R"({"reference":"quay.io/x:1","pullPolicy":"IfNotPresent"})"));
   EXPECT_EQ(spec["volumes"][1]["projected"]["sources"][0]["clusterTrustBundle"],
