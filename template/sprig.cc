@@ -1351,117 +1351,103 @@ std::vector<Registration> dictFunctions() {
   return r;
 }
 
+// The (pattern, subject) arguments every regex function starts with, the subject bounded and
+// the pattern compiled (an error for a bad pattern, as the must* variants and MustCompile give).
+struct RegexArgs {
+  std::regex re;
+  std::string subject;
+};
+
+Expected<RegexArgs> regexArgs(Args a) {
+  TRY(pattern, stringParam(a, 0));
+  TRY(subject, stringParam(a, 1));
+  if (auto bounded = checkSubject(subject); !bounded) {
+    return Unexpected<Error>(bounded.error());
+  }
+  TRY(re, mustCompile(pattern));
+  return RegexArgs{std::move(re), std::move(subject)};
+}
+
+std::vector<std::string> findAll(const RegexArgs& r, int64_t n) {
+  std::vector<std::string> out;
+  for (auto it = std::sregex_iterator(r.subject.begin(), r.subject.end(), r.re);
+       it != std::sregex_iterator(); ++it) {
+    if (n >= 0 && static_cast<int64_t>(out.size()) >= n) {
+      break;
+    }
+    out.push_back(it->str(0));
+  }
+  return out;
+}
+
+std::vector<std::string> regexSplit(const RegexArgs& r, int64_t n) {
+  std::vector<std::string> out;
+  if (n == 0) {
+    return out;
+  }
+  const std::string& s = r.subject;
+  size_t start = 0;
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), r.re); it != std::sregex_iterator();
+       ++it) {
+    if (n > 0 && static_cast<int64_t>(out.size()) == n - 1) {
+      break;
+    }
+    const auto pos = static_cast<size_t>(it->position(0));
+    if (it->length(0) == 0 && pos == 0) {
+      continue;
+    }
+    out.push_back(s.substr(start, pos - start));
+    start = pos + static_cast<size_t>(it->length(0));
+  }
+  out.push_back(s.substr(start));
+  return out;
+}
+
 std::vector<Registration> regexFunctions() {
   std::vector<Registration> r;
-  r.push_back({"regexMatch", 2, 2, [](Args a) -> Expected<Value> {
-                 TRY(pattern, stringParam(a, 0));
-                 TRY(s, stringParam(a, 1));
-                 if (auto bounded = checkSubject(s); !bounded) {
-                   return Unexpected<Error>(bounded.error());
-                 }
-                 auto re = compileRegex(pattern);
-                 return Value(re && std::regex_search(s, *re));
-               }});
-  r.push_back({"mustRegexMatch", 2, 2, [](Args a) -> Expected<Value> {
-                 TRY(pattern, stringParam(a, 0));
-                 TRY(s, stringParam(a, 1));
-                 if (auto bounded = checkSubject(s); !bounded) {
-                   return Unexpected<Error>(bounded.error());
-                 }
-                 TRY(re, mustCompile(pattern));
-                 return Value(std::regex_search(s, re));
-               }});
-  for (std::string_view name : {"regexFind", "mustRegexFind"}) {
-    r.push_back({name, 2, 2, [](Args a) -> Expected<Value> {
-                   TRY(pattern, stringParam(a, 0));
-                   TRY(s, stringParam(a, 1));
-                   if (auto bounded = checkSubject(s); !bounded) {
+  for (std::string_view name : {"regexMatch", "mustRegexMatch"}) {
+    const bool must = name == "mustRegexMatch";
+    r.push_back({name, 2, 2, [must](Args a) -> Expected<Value> {
+                   TRY(subject, stringParam(a, 1));
+                   if (auto bounded = checkSubject(subject); !bounded) {
                      return Unexpected<Error>(bounded.error());
                    }
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
+                   auto args = regexArgs(a);
+                   if (!args) {
+                     // regexp.MatchString's error is dropped by regexMatch: no match.
+                     return must ? Expected<Value>(Unexpected<Error>(args.error())) : Value(false);
                    }
-                   TRY(re, mustCompile(pattern));
-                   std::smatch m;
-                   return Value(std::regex_search(s, m, re) ? m.str(0) : std::string());
+                   return Value(std::regex_search(args->subject, args->re));
                  }});
   }
-  for (std::string_view name : {"regexFindAll", "mustRegexFindAll"}) {
-    r.push_back({name, 3, 3, [](Args a) -> Expected<Value> {
-                   TRY(pattern, stringParam(a, 0));
-                   TRY(s, stringParam(a, 1));
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
-                   }
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
-                   }
+  for (std::string_view name : {"regexFind", "mustRegexFind"}) {
+    r.push_back({name, 2, 2, [](Args a) -> Expected<Value> {
+                   TRY(args, regexArgs(a));
+                   std::smatch m;
+                   return Value(std::regex_search(args.subject, m, args.re) ? m.str(0)
+                                                                            : std::string());
+                 }});
+  }
+  for (std::string_view name :
+       {"regexFindAll", "mustRegexFindAll", "regexSplit", "mustRegexSplit"}) {
+    const bool split = name.find("Split") != std::string_view::npos;
+    r.push_back({name, 3, 3, [split](Args a) -> Expected<Value> {
+                   TRY(args, regexArgs(a));
                    TRY(n, intParam(a, 2));
-                   TRY(re, mustCompile(pattern));
-                   std::vector<std::string> out;
-                   for (auto it = std::sregex_iterator(s.begin(), s.end(), re);
-                        it != std::sregex_iterator(); ++it) {
-                     if (n >= 0 && static_cast<int64_t>(out.size()) >= n) {
-                       break;
-                     }
-                     out.push_back(it->str(0));
-                   }
-                   return stringList(out);
+                   return stringList(split ? regexSplit(args, n) : findAll(args, n));
                  }});
   }
   for (std::string_view name : {"regexReplaceAll", "mustRegexReplaceAll", "regexReplaceAllLiteral",
                                 "mustRegexReplaceAllLiteral"}) {
     const bool literal = name.find("Literal") != std::string_view::npos;
     r.push_back({name, 3, 3, [literal](Args a) -> Expected<Value> {
-                   TRY(pattern, stringParam(a, 0));
-                   TRY(s, stringParam(a, 1));
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
-                   }
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
-                   }
+                   TRY(args, regexArgs(a));
                    TRY(repl, stringParam(a, 2));
-                   TRY(re, mustCompile(pattern));
-                   if (literal) {
-                     return Value(std::regex_replace(s, re, replaceAll(repl, "$", "$$")));
-                   }
-                   // Go's ${1} / $1 expansion; ECMAScript uses $1 as well.
-                   return Value(
-                       std::regex_replace(s, re, replaceAll(replaceAll(repl, "${", "$"), "}", "")));
-                 }});
-  }
-  for (std::string_view name : {"regexSplit", "mustRegexSplit"}) {
-    r.push_back({name, 3, 3, [](Args a) -> Expected<Value> {
-                   TRY(pattern, stringParam(a, 0));
-                   TRY(s, stringParam(a, 1));
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
-                   }
-                   if (auto bounded = checkSubject(s); !bounded) {
-                     return Unexpected<Error>(bounded.error());
-                   }
-                   TRY(n, intParam(a, 2));
-                   TRY(re, mustCompile(pattern));
-                   std::vector<std::string> out;
-                   if (n == 0) {
-                     return stringList(out);
-                   }
-                   size_t start = 0;
-                   for (auto it = std::sregex_iterator(s.begin(), s.end(), re);
-                        it != std::sregex_iterator(); ++it) {
-                     if (n > 0 && static_cast<int64_t>(out.size()) == n - 1) {
-                       break;
-                     }
-                     const auto pos = static_cast<size_t>(it->position(0));
-                     if (it->length(0) == 0 && pos == 0) {
-                       continue;
-                     }
-                     out.push_back(s.substr(start, pos - start));
-                     start = pos + static_cast<size_t>(it->length(0));
-                   }
-                   out.push_back(s.substr(start));
-                   return stringList(out);
+                   // Go's ${1} is ECMAScript's $1; a literal replacement escapes every $.
+                   const std::string format =
+                       literal ? replaceAll(repl, "$", "$$")
+                               : replaceAll(replaceAll(repl, "${", "$"), "}", "");
+                   return Value(std::regex_replace(args.subject, args.re, format));
                  }});
   }
   r.push_back({"regexQuoteMeta", 1, 1, [](Args a) -> Expected<Value> {
