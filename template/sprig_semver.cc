@@ -1,5 +1,6 @@
 // semverCompare: Masterminds/semver v3's NewConstraint / NewVersion / Constraints.Check.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,26 +34,29 @@ bool isIdentChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
 
-// Dot-separated non-empty identifiers of [0-9A-Za-z-].
-bool validIdentifiers(std::string_view s) {
+// strings.Split(s, ".").
+std::vector<std::string_view> splitDots(std::string_view s) {
+  std::vector<std::string_view> out;
   size_t start = 0;
   for (;;) {
     const size_t dot = s.find('.', start);
-    std::string_view part =
-        s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (part.empty()) {
-      return false;
-    }
-    for (char c : part) {
-      if (!isIdentChar(c)) {
-        return false;
-      }
-    }
+    out.push_back(
+        s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) {
-      return true;
+      return out;
     }
     start = dot + 1;
   }
+}
+
+// Dot-separated non-empty identifiers of [0-9A-Za-z-].
+bool validIdentifiers(std::string_view s) {
+  for (std::string_view part : splitDots(s)) {
+    if (part.empty() || !std::all_of(part.begin(), part.end(), isIdentChar)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<uint64_t> parseUint(std::string_view s) {
@@ -102,21 +106,12 @@ std::optional<VersionText> splitVersion(std::string_view s, bool wildcards) {
     }
     s = s.substr(0, dash);
   }
-  std::string_view parts[3];
-  size_t n = 0;
-  size_t start = 0;
-  for (;;) {
-    const size_t dot = s.find('.', start);
-    if (n == 3) {
-      return std::nullopt;
-    }
-    parts[n++] =
-        s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (dot == std::string_view::npos) {
-      break;
-    }
-    start = dot + 1;
+  std::vector<std::string_view> parts = splitDots(s);
+  const size_t n = parts.size();
+  if (n > 3) {
+    return std::nullopt;
   }
+  parts.resize(3);
   for (size_t i = 0; i < n; ++i) {
     if (!isDigits(parts[i]) && !(wildcards && isWildcard(parts[i]))) {
       return std::nullopt;
@@ -147,18 +142,10 @@ Expected<Version> parseVersion(std::string_view s) {
   v.patch = *patch;
   v.pre = std::string(t->pre);
   // Numeric prerelease identifiers may not have leading zeros.
-  size_t start = 0;
-  while (!v.pre.empty()) {
-    const size_t dot = v.pre.find('.', start);
-    std::string_view part = std::string_view(v.pre).substr(
-        start, dot == std::string::npos ? std::string::npos : dot - start);
+  for (std::string_view part : v.pre.empty() ? std::vector<std::string_view>{} : splitDots(v.pre)) {
     if (isDigits(part) && part.size() > 1 && part[0] == '0') {
       return fail("Version segment starts with 0");
     }
-    if (dot == std::string::npos) {
-      break;
-    }
-    start = dot + 1;
   }
   return v;
 }
@@ -188,20 +175,8 @@ int comparePrePart(std::string_view s, std::string_view o) {
 }
 
 int comparePrerelease(std::string_view a, std::string_view b) {
-  std::vector<std::string_view> pa;
-  std::vector<std::string_view> pb;
-  for (auto [s, out] : {std::pair{a, &pa}, std::pair{b, &pb}}) {
-    size_t start = 0;
-    for (;;) {
-      const size_t dot = s.find('.', start);
-      out->push_back(
-          s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-      if (dot == std::string_view::npos) {
-        break;
-      }
-      start = dot + 1;
-    }
-  }
+  const std::vector<std::string_view> pa = splitDots(a);
+  const std::vector<std::string_view> pb = splitDots(b);
   for (size_t i = 0; i < std::max(pa.size(), pb.size()); ++i) {
     const int d = comparePrePart(i < pa.size() ? pa[i] : std::string_view(),
                                  i < pb.size() ? pb[i] : std::string_view());
@@ -383,6 +358,18 @@ bool validOp(std::string_view op) {
   return false;
 }
 
+// Skips spaces, then reads a version (with wildcards) at `i`; empty when there is none.
+std::string_view readVersion(std::string_view group, size_t& i) {
+  while (i < group.size() && isSpace(group[i])) {
+    ++i;
+  }
+  const size_t start = i;
+  while (i < group.size() && isVersionChar(group[i])) {
+    ++i;
+  }
+  return group.substr(start, i - start);
+}
+
 // One OR group: constraints separated by spaces or commas; `A - B` is `>= A, <= B`.
 Expected<std::vector<Constraint>> parseGroup(std::string_view group) {
   struct Token {
@@ -408,18 +395,12 @@ Expected<std::vector<Constraint>> parseGroup(std::string_view group) {
     if (group[i] == '-' && !tokens.empty() && tokens.back().op.empty() && i + 1 < group.size() &&
         isSpace(group[i + 1]) && separated) {
       ++i;
-      while (i < group.size() && isSpace(group[i])) {
-        ++i;
-      }
-      const size_t start = i;
-      while (i < group.size() && isVersionChar(group[i])) {
-        ++i;
-      }
-      if (start == i) {
+      const std::string_view version = readVersion(group, i);
+      if (version.empty()) {
         return fail("improper constraint: " + std::string(group));
       }
       tokens.back().op = ">=";
-      tokens.push_back(Token{"<=", group.substr(start, i - start)});
+      tokens.push_back(Token{"<=", version});
       needSeparator = true;
       continue;
     }
@@ -430,17 +411,11 @@ Expected<std::vector<Constraint>> parseGroup(std::string_view group) {
     if (!validOp(op)) {
       return fail("improper constraint: " + std::string(group));
     }
-    while (i < group.size() && isSpace(group[i])) {
-      ++i;
-    }
-    const size_t start = i;
-    while (i < group.size() && isVersionChar(group[i])) {
-      ++i;
-    }
-    if (start == i) {
+    const std::string_view version = readVersion(group, i);
+    if (version.empty()) {
       return fail("improper constraint: " + std::string(group));
     }
-    tokens.push_back(Token{op, group.substr(start, i - start)});
+    tokens.push_back(Token{op, version});
     needSeparator = true;
   }
   if (tokens.empty()) {
