@@ -7,6 +7,7 @@
 #include "inject/placeholder_watch.h"
 #include "inject/raw_json.h"
 #include "inject/values.h"
+#include "kube/schema_types.h"
 
 namespace sidecar::inject {
 
@@ -14,92 +15,35 @@ namespace {
 
 using nlohmann::json;
 
-enum class GoKind { String, Int, Bool, StringMap, Struct, StructList, StringList, Pointer };
+enum class GoKind { String, Int, Bool, StringMap, Struct, StructList, StringList, Pointer, Other };
 
-struct GoField {
-  std::string_view goName;
-  std::string_view jsonName;
-  GoKind kind;
-  std::string_view elemType = {};  // for Struct / StructList
-};
-
-// Only the fields a template can observe as zero values need listing; present fields not
-// listed here are still reachable through the lowerCamelCase JSON name.
-const std::vector<GoField>* kubeFields(std::string_view goType) {
-  static const std::unordered_map<std::string_view, std::vector<GoField>> table = {
-      {"v1.ObjectMeta",
-       {{"Name", "name", GoKind::String},
-        {"GenerateName", "generateName", GoKind::String},
-        {"Namespace", "namespace", GoKind::String},
-        {"SelfLink", "selfLink", GoKind::String},
-        {"UID", "uid", GoKind::String},
-        {"ResourceVersion", "resourceVersion", GoKind::String},
-        {"Generation", "generation", GoKind::Int},
-        {"Labels", "labels", GoKind::StringMap},
-        {"Annotations", "annotations", GoKind::StringMap},
-        {"ClusterName", "clusterName", GoKind::String},
-        {"OwnerReferences", "ownerReferences", GoKind::StructList, "v1.OwnerReference"},
-        {"Finalizers", "finalizers", GoKind::StringList}}},
-      {"v1.PodSpec",
-       {{"Volumes", "volumes", GoKind::StructList, "v1.Volume"},
-        {"InitContainers", "initContainers", GoKind::StructList, "v1.Container"},
-        {"Containers", "containers", GoKind::StructList, "v1.Container"},
-        {"RestartPolicy", "restartPolicy", GoKind::String},
-        {"DNSPolicy", "dnsPolicy", GoKind::String},
-        {"NodeSelector", "nodeSelector", GoKind::StringMap},
-        {"ServiceAccountName", "serviceAccountName", GoKind::String},
-        {"DeprecatedServiceAccount", "serviceAccount", GoKind::String},
-        {"AutomountServiceAccountToken", "automountServiceAccountToken", GoKind::Pointer},
-        {"NodeName", "nodeName", GoKind::String},
-        {"HostNetwork", "hostNetwork", GoKind::Bool},
-        {"HostPID", "hostPID", GoKind::Bool},
-        {"HostIPC", "hostIPC", GoKind::Bool},
-        {"SecurityContext", "securityContext", GoKind::Pointer},
-        {"ImagePullSecrets", "imagePullSecrets", GoKind::StructList, "v1.LocalObjectReference"},
-        {"Hostname", "hostname", GoKind::String},
-        {"Subdomain", "subdomain", GoKind::String},
-        {"SchedulerName", "schedulerName", GoKind::String},
-        {"PriorityClassName", "priorityClassName", GoKind::String},
-        {"DNSConfig", "dnsConfig", GoKind::Pointer}}},
-      {"v1.Container",
-       {{"Name", "name", GoKind::String},
-        {"Image", "image", GoKind::String},
-        {"Command", "command", GoKind::StringList},
-        {"Args", "args", GoKind::StringList},
-        {"WorkingDir", "workingDir", GoKind::String},
-        {"Ports", "ports", GoKind::StructList, "v1.ContainerPort"},
-        {"Env", "env", GoKind::StructList, "v1.EnvVar"},
-        {"VolumeMounts", "volumeMounts", GoKind::StructList, "v1.VolumeMount"},
-        {"LivenessProbe", "livenessProbe", GoKind::Pointer},
-        {"ReadinessProbe", "readinessProbe", GoKind::Pointer},
-        {"ImagePullPolicy", "imagePullPolicy", GoKind::String},
-        {"SecurityContext", "securityContext", GoKind::Pointer},
-        {"TerminationMessagePath", "terminationMessagePath", GoKind::String},
-        {"Stdin", "stdin", GoKind::Bool},
-        {"TTY", "tty", GoKind::Bool}}},
-      {"v1.ContainerPort",
-       {{"Name", "name", GoKind::String},
-        {"HostPort", "hostPort", GoKind::Int},
-        {"ContainerPort", "containerPort", GoKind::Int},
-        {"Protocol", "protocol", GoKind::String},
-        {"HostIP", "hostIP", GoKind::String}}},
-      {"v1.EnvVar", {{"Name", "name", GoKind::String}, {"Value", "value", GoKind::String}}},
-      {"v1.VolumeMount",
-       {{"Name", "name", GoKind::String},
-        {"ReadOnly", "readOnly", GoKind::Bool},
-        {"MountPath", "mountPath", GoKind::String},
-        {"SubPath", "subPath", GoKind::String}}},
-      {"v1.Volume", {{"Name", "name", GoKind::String}}},
-      {"v1.LocalObjectReference", {{"Name", "name", GoKind::String}}},
-      {"v1.OwnerReference",
-       {{"APIVersion", "apiVersion", GoKind::String},
-        {"Kind", "kind", GoKind::String},
-        {"Name", "name", GoKind::String},
-        {"UID", "uid", GoKind::String},
-        {"Controller", "controller", GoKind::Pointer}}},
-  };
-  auto it = table.find(goType);
-  return it == table.end() ? nullptr : &it->second;
+// How a template observes a field of the Kubernetes type table: zero values for absent
+// strings, numbers, bools, maps and lists; nil for pointers; typed objects for structs.
+// Other leaves (quantities, int-or-string, times, []int64, ...) read as plain JSON values.
+GoKind goKind(std::string_view type, kube::SchemaVersion version) {
+  if (type.substr(0, 1) == "*") {
+    return GoKind::Pointer;
+  }
+  if (type == "string") {
+    return GoKind::String;
+  }
+  if (type == "int32" || type == "int64") {
+    return GoKind::Int;
+  }
+  if (type == "bool") {
+    return GoKind::Bool;
+  }
+  if (type == "map[string]string") {
+    return GoKind::StringMap;
+  }
+  if (type == "[]string") {
+    return GoKind::StringList;
+  }
+  if (type.substr(0, 2) == "[]") {
+    return kube::findStruct(type.substr(2), version) != nullptr ? GoKind::StructList
+                                                                : GoKind::Other;
+  }
+  return kube::findStruct(type, version) != nullptr ? GoKind::Struct : GoKind::Other;
 }
 
 std::string lowerFirst(std::string_view s) {
@@ -123,17 +67,24 @@ tmpl::Value stringMapValue(const json* node) {
 
 class KubeObject final : public tmpl::Object {
  public:
-  KubeObject(JsonPtr root, const json* node, std::string_view goType)
-      : root_(std::move(root)), node_(node), goType_(goType) {}
+  KubeObject(JsonPtr root, const json* node, std::string_view goType, kube::SchemaVersion version)
+      : root_(std::move(root)),
+        node_(node),
+        goType_(goType.substr(goType.rfind('.') + 1)),
+        version_(version) {}
 
-  std::string typeName() const override { return std::string(goType_); }
+  // All the types of the table are core/v1, apps/v1 or batch/v1 ones.
+  std::string typeName() const override { return "v1." + std::string(goType_); }
 
   Expected<tmpl::Value> field(std::string_view name) const override {
-    const std::vector<GoField>* fields = kubeFields(goType_);
-    if (fields != nullptr) {
-      for (const auto& f : *fields) {
+    if (const kube::StructDef* def = kube::findStruct(goType_, version_)) {
+      for (const auto& f : def->fields) {
         if (f.goName == name) {
-          return typed(f);
+          const GoKind kind = goKind(f.type, version_);
+          if (kind != GoKind::Other) {
+            return typed(f, kind);
+          }
+          break;
         }
       }
     }
@@ -169,8 +120,8 @@ class KubeObject final : public tmpl::Object {
     return &*it;
   }
 
-  tmpl::Value typed(const GoField& f) const {
-    const json* child = find(f.jsonName);
+  tmpl::Value typed(const kube::FieldDef& f, GoKind kind) const {
+    const json* child = find(f.name);
     JsonPtr owner = root_;
     if (child != nullptr && isRawJson(*child)) {
       // Left unparsed by the webhook's reader; parsed now that a template reads it.
@@ -178,7 +129,7 @@ class KubeObject final : public tmpl::Object {
       child = parsed->is_null() ? nullptr : parsed.get();
       owner = std::move(parsed);
     }
-    switch (f.kind) {
+    switch (kind) {
       case GoKind::String:
         if (child == nullptr) {
           return tmpl::Value(std::string());
@@ -196,13 +147,13 @@ class KubeObject final : public tmpl::Object {
         }
         return stringMapValue(child);
       case GoKind::Struct:
-        return makeKubeValue(owner, child, f.elemType);
+        return makeKubeValue(owner, child, f.type, version_);
       case GoKind::StructList: {
         tmpl::List items;
         if (child != nullptr && child->is_array()) {
           items.reserve(child->size());
           for (const auto& item : *child) {
-            items.push_back(makeKubeValue(owner, &item, f.elemType));
+            items.push_back(makeKubeValue(owner, &item, kube::elementType(f.type), version_));
           }
         }
         return tmpl::makeList(std::move(items));
@@ -226,6 +177,8 @@ class KubeObject final : public tmpl::Object {
         }
         detail::PlaceholderWatch::noteJson(*child);
         return jsonToValue(*child);
+      case GoKind::Other:
+        break;
     }
     return tmpl::Value::nil();
   }
@@ -233,6 +186,7 @@ class KubeObject final : public tmpl::Object {
   JsonPtr root_;
   const json* node_;
   std::string_view goType_;
+  kube::SchemaVersion version_;
 };
 
 class EnumObject final : public tmpl::Object {
@@ -423,9 +377,10 @@ json protoJsonWithoutDefaults(const json& node) {
 
 }  // namespace
 
-tmpl::Value makeKubeValue(JsonPtr root, const json* node, std::string_view goType) {
+tmpl::Value makeKubeValue(JsonPtr root, const json* node, std::string_view goType,
+                          kube::SchemaVersion version) {
   return tmpl::Value(std::static_pointer_cast<const tmpl::Object>(
-      std::make_shared<const KubeObject>(std::move(root), node, goType)));
+      std::make_shared<const KubeObject>(std::move(root), node, goType, version)));
 }
 
 tmpl::Value makeProtoValue(JsonPtr root, const json* node, const ProtoMessage& desc) {

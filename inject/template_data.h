@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "inject/mesh_config.h"
+#include "kube/schema_version.h"
 #include "template/value.h"
 
 namespace sidecar::inject {
@@ -20,9 +21,11 @@ namespace sidecar::inject {
 using JsonPtr = std::shared_ptr<const nlohmann::json>;
 
 // A Kubernetes struct (JSON as produced by kube::decodeTyped) of Go type `goType`
-// ("v1.ObjectMeta", "v1.PodSpec", "v1.Container", "v1.ContainerPort", ...). `node` points
-// into `root` (kept alive by the object); null means the struct is absent (all zero).
-tmpl::Value makeKubeValue(JsonPtr root, const nlohmann::json* node, std::string_view goType);
+// ("v1.ObjectMeta", "v1.PodSpec", "v1.Container", "v1.ContainerPort", ...) as the type table
+// of `version` defines it. `node` points into `root` (kept alive by the object); null means
+// the struct is absent (all zero). `goType` must outlive the value (a literal or a table name).
+tmpl::Value makeKubeValue(JsonPtr root, const nlohmann::json* node, std::string_view goType,
+                          kube::SchemaVersion version = kube::SchemaVersion::Kubernetes116);
 
 // A protobuf message of MeshConfig/ProxyConfig shape; node null is a nil message pointer.
 tmpl::Value makeProtoValue(JsonPtr root, const nlohmann::json* node, const ProtoMessage& desc);
@@ -36,7 +39,7 @@ tmpl::Value makeStructValue(std::string typeName, tmpl::MapValue::Entries fields
 // objectToJson does; otherwise AdmissionCache could reuse a result that depended on it.
 struct KubeView {
   const nlohmann::json* node = nullptr;  // null when absent
-  std::string_view goType;
+  std::string_view goType;               // without its package: "ContainerPort"
 };
 std::optional<KubeView> kubeView(const tmpl::Value& v);
 // The message JSON of a proto value; nullopt when `v` is not a proto message, a null

@@ -200,7 +200,7 @@ Expected<Value> fnStructToJson(Args args, const CallContext&) {
   if (!v.isValid() || v.isNil()) {
     return Value("{}");
   }
-  if (auto view = kubeView(v); view && view->goType == "v1.ContainerPort") {
+  if (auto view = kubeView(v); view && view->goType == "ContainerPort") {
     return Value(containerPortJson(view->node != nullptr ? *view->node : json::object()));
   }
   return Value(goJsonMarshal(valueToJson(v)));

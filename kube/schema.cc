@@ -14,8 +14,6 @@ namespace sidecar::kube {
 namespace {
 
 using nlohmann::json;
-using detail::FieldDef;
-using detail::StructDef;
 
 // Marshalled output of a decoded Go value, and whether encoding/json's omitempty would
 // consider that value empty.
@@ -63,28 +61,10 @@ struct Path {
   }
 };
 
-bool asciiEqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') {
-      x = static_cast<char>(x - 'A' + 'a');
-    }
-    if (y >= 'A' && y <= 'Z') {
-      y = static_cast<char>(y - 'A' + 'a');
-    }
-    if (x != y) {
-      return false;
-    }
-  }
-  return true;
-}
-
 class Decoder {
  public:
+  explicit Decoder(SchemaVersion version) : version_(version) {}
+
   Expected<Decoded> decode(const json* in, std::string_view type, const Path& path) {
     if (type.substr(0, 1) == "*") {
       if (in == nullptr || in->is_null()) {
@@ -150,7 +130,7 @@ class Decoder {
       }
       return Decoded{*in, in->is_null()};
     }
-    const StructDef* def = detail::findStruct(type);
+    const StructDef* def = findStruct(type, version_);
     if (def == nullptr) {
       return fail(path.str() + ": internal error: unknown Go type " + std::string(type));
     }
@@ -173,24 +153,9 @@ class Decoder {
     std::vector<const json*> given(def.fields.size(), nullptr);
     if (in != nullptr && in->is_object()) {
       for (auto it = in->begin(); it != in->end(); ++it) {
-        const std::string& key = it.key();
-        size_t match = def.fields.size();
-        for (size_t i = 0; i < def.fields.size(); ++i) {
-          if (def.fields[i].name == key) {
-            match = i;
-            break;
-          }
-        }
-        if (match == def.fields.size()) {
-          for (size_t i = 0; i < def.fields.size(); ++i) {
-            if (asciiEqualFold(def.fields[i].name, key)) {
-              match = i;
-              break;
-            }
-          }
-        }
-        if (match < def.fields.size()) {
-          given[match] = &it.value();
+        const FieldDef* match = findField(def, it.key());
+        if (match != nullptr) {
+          given[static_cast<size_t>(match - def.fields.data())] = &it.value();
         }
       }
     }
@@ -358,6 +323,8 @@ class Decoder {
     }
     return Decoded{q->toString(), false};
   }
+
+  SchemaVersion version_;
 };
 
 std::string_view stripPackage(std::string_view goType) {
@@ -379,15 +346,16 @@ bool isKnownKind(std::string_view kind) {
   return false;
 }
 
-Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType) {
+Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType,
+                                     SchemaVersion version) {
   const std::string_view name = stripPackage(goType);
-  if (detail::findStruct(name) == nullptr) {
+  if (findStruct(name, version) == nullptr) {
     return fail("decodeTyped: unknown Go type '" + std::string(goType) + "'");
   }
   if (!in.is_object()) {
     return fail("cannot unmarshal " + jsonKind(in) + " into " + std::string(name));
   }
-  Decoder decoder;
+  Decoder decoder(version);
   const Path root;
   auto d = decoder.decode(&in, name, root);
   if (!d) {

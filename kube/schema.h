@@ -1,15 +1,17 @@
 #pragma once
 
 // Go-typed normalisation of Kubernetes objects: the result of decoding JSON into the
-// Kubernetes 1.16 Go structs (through sigs.k8s.io/yaml, which first coerces YAML scalars
-// into string fields) and marshalling them back with encoding/json. This is what
-// `istioctl kube-inject` prints for every object it knows.
+// Kubernetes Go structs of an era (1.16 by default; SchemaVersion::Kubernetes135 for Istio
+// 1.30, whose marshaller omits a zero creationTimestamp) (through sigs.k8s.io/yaml, which first
+// coerces YAML scalars into string fields) and marshalling them back with encoding/json. This is
+// what `istioctl kube-inject` prints for every object it knows.
 
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "common/expected.h"
+#include "kube/schema_version.h"
 
 namespace sidecar::kube {
 
@@ -34,7 +36,8 @@ namespace sidecar::kube {
 //  * List items (runtime.RawExtension) and a few rarely used leaves (the exotic volume
 //    sources such as rbd/iscsi/cephfs, status conditions, managedFields, ephemeral
 //    containers, DeploymentConfig strategy params) are kept as given.
-Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType);
+Expected<nlohmann::json> decodeTyped(const nlohmann::json& in, std::string_view goType,
+                                     SchemaVersion version = SchemaVersion::Kubernetes116);
 
 // True for the kinds kube-inject decodes into typed objects (the ten listed above).
 bool isKnownKind(std::string_view kind);

@@ -1,9 +1,10 @@
 #include "kube/schema_types.h"
 
+#include <deque>
 #include <map>
 #include <string>
 
-namespace sidecar::kube::detail {
+namespace sidecar::kube {
 namespace {
 
 constexpr bool O = true;   // `json:",omitempty"`
@@ -19,8 +20,8 @@ const std::vector<StructDef>& rawTable() {
         {"selfLink", "string", O}, {"uid", "string", O}, {"resourceVersion", "string", O},
         {"generation", "int64", O}, {"creationTimestamp", "Time", O}, {"deletionTimestamp", "*Time", O},
         {"deletionGracePeriodSeconds", "*int64", O}, {"labels", "map[string]string", O},
-        {"annotations", "map[string]string", O}, {"ownerReferences", "[]OwnerReference", O},
-        {"finalizers", "[]string", O}, {"clusterName", "string", O}, {"managedFields", "[]Raw", O}}},
+        {"annotations", "map[string]string", O}, {"ownerReferences", "[]OwnerReference", O, "merge", "uid", "map", "uid"},
+        {"finalizers", "[]string", O, "merge", "", "set"}, {"clusterName", "string", O}, {"managedFields", "[]Raw", O}}},
       {"OwnerReference",
        {{"apiVersion", "string", A}, {"kind", "string", A}, {"name", "string", A}, {"uid", "string", A},
         {"controller", "*bool", O}, {"blockOwnerDeletion", "*bool", O}}},
@@ -38,10 +39,10 @@ const std::vector<StructDef>& rawTable() {
       // Pods.
       {"PodTemplateSpec", {{"metadata", "ObjectMeta", O}, {"spec", "PodSpec", O}}},
       {"PodSpec",
-       {{"volumes", "[]Volume", O},
-        {"initContainers", "[]Container", O},
-        {"containers", "[]Container", A},
-        {"ephemeralContainers", "[]Raw", O},
+       {{"volumes", "[]Volume", O, "merge,retainKeys", "name", "map", "name"},
+        {"initContainers", "[]Container", O, "merge", "name", "map", "name"},
+        {"containers", "[]Container", A, "merge", "name", "map", "name"},
+        {"ephemeralContainers", "[]Raw", O, "merge", "name", "map", "name"},
         {"restartPolicy", "string", O},
         {"terminationGracePeriodSeconds", "*int64", O},
         {"activeDeadlineSeconds", "*int64", O},
@@ -56,13 +57,13 @@ const std::vector<StructDef>& rawTable() {
         {"hostIPC", "bool", O},
         {"shareProcessNamespace", "*bool", O},
         {"securityContext", "*PodSecurityContext", O},
-        {"imagePullSecrets", "[]LocalObjectReference", O},
+        {"imagePullSecrets", "[]LocalObjectReference", O, "merge", "name", "map", "name"},
         {"hostname", "string", O},
         {"subdomain", "string", O},
         {"affinity", "*Affinity", O},
         {"schedulerName", "string", O},
         {"tolerations", "[]Toleration", O},
-        {"hostAliases", "[]HostAlias", O},
+        {"hostAliases", "[]HostAlias", O, "merge", "ip", "map", "ip"},
         {"priorityClassName", "string", O},
         {"priority", "*int32", O},
         {"dnsConfig", "*PodDNSConfig", O},
@@ -71,19 +72,20 @@ const std::vector<StructDef>& rawTable() {
         {"enableServiceLinks", "*bool", O},
         {"preemptionPolicy", "*string", O},
         {"overhead", "map[string]Quantity", O},
-        {"topologySpreadConstraints", "[]TopologySpreadConstraint", O}}},
+        {"topologySpreadConstraints", "[]TopologySpreadConstraint", O, "merge", "topologyKey", "map",
+         "topologyKey,whenUnsatisfiable"}}},
       {"Container",
        {{"name", "string", A},
         {"image", "string", O},
         {"command", "[]string", O},
         {"args", "[]string", O},
         {"workingDir", "string", O},
-        {"ports", "[]ContainerPort", O},
+        {"ports", "[]ContainerPort", O, "merge", "containerPort", "map", "containerPort,protocol"},
         {"envFrom", "[]EnvFromSource", O},
-        {"env", "[]EnvVar", O},
+        {"env", "[]EnvVar", O, "merge", "name", "map", "name"},
         {"resources", "ResourceRequirements", O},
-        {"volumeMounts", "[]VolumeMount", O},
-        {"volumeDevices", "[]VolumeDevice", O},
+        {"volumeMounts", "[]VolumeMount", O, "merge", "mountPath", "map", "mountPath"},
+        {"volumeDevices", "[]VolumeDevice", O, "merge", "devicePath", "map", "devicePath"},
         {"livenessProbe", "*Probe", O},
         {"readinessProbe", "*Probe", O},
         {"startupProbe", "*Probe", O},
@@ -169,8 +171,8 @@ const std::vector<StructDef>& rawTable() {
        {{"maxSkew", "int32", A}, {"topologyKey", "string", A}, {"whenUnsatisfiable", "string", A},
         {"labelSelector", "*LabelSelector", O}}},
       {"PodStatus",
-       {{"phase", "string", O}, {"conditions", "[]Raw", O}, {"message", "string", O}, {"reason", "string", O},
-        {"nominatedNodeName", "string", O}, {"hostIP", "string", O}, {"podIP", "string", O}, {"podIPs", "[]Raw", O},
+       {{"phase", "string", O}, {"conditions", "[]Raw", O, "merge", "type"}, {"message", "string", O}, {"reason", "string", O},
+        {"nominatedNodeName", "string", O}, {"hostIP", "string", O}, {"podIP", "string", O}, {"podIPs", "[]Raw", O, "merge", "ip"},
         {"startTime", "*Time", O}, {"initContainerStatuses", "[]Raw", O}, {"containerStatuses", "[]Raw", O},
         {"qosClass", "string", O}, {"ephemeralContainerStatuses", "[]Raw", O}}},
 
@@ -245,7 +247,7 @@ const std::vector<StructDef>& rawTable() {
         {"dataSource", "*TypedLocalObjectReference", O}}},
       {"PersistentVolumeClaimStatus",
        {{"phase", "string", O}, {"accessModes", "[]string", O}, {"capacity", "map[string]Quantity", O},
-        {"conditions", "[]Raw", O}}},
+        {"conditions", "[]Raw", O, "merge", "type"}}},
 
       // Workloads.
       {"Pod", {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "PodSpec", O}, {"status", "PodStatus", O}}},
@@ -254,14 +256,14 @@ const std::vector<StructDef>& rawTable() {
         {"status", "DeploymentStatus", O}}},
       {"DeploymentSpec",
        {{"replicas", "*int32", O}, {"selector", "*LabelSelector", A}, {"template", "PodTemplateSpec", A},
-        {"strategy", "DeploymentStrategy", O}, {"minReadySeconds", "int32", O}, {"revisionHistoryLimit", "*int32", O},
+        {"strategy", "DeploymentStrategy", O, "retainKeys"}, {"minReadySeconds", "int32", O}, {"revisionHistoryLimit", "*int32", O},
         {"paused", "bool", O}, {"progressDeadlineSeconds", "*int32", O}}},
       {"DeploymentStrategy", {{"type", "string", O}, {"rollingUpdate", "*RollingUpdateDeployment", O}}},
       {"RollingUpdateDeployment", {{"maxUnavailable", "*IntOrString", O}, {"maxSurge", "*IntOrString", O}}},
       {"DeploymentStatus",
        {{"observedGeneration", "int64", O}, {"replicas", "int32", O}, {"updatedReplicas", "int32", O},
         {"readyReplicas", "int32", O}, {"availableReplicas", "int32", O}, {"unavailableReplicas", "int32", O},
-        {"conditions", "[]Raw", O}, {"collisionCount", "*int32", O}}},
+        {"conditions", "[]Raw", O, "merge", "type"}, {"collisionCount", "*int32", O}}},
       {"DaemonSet",
        {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "DaemonSetSpec", O},
         {"status", "DaemonSetStatus", O}}},
@@ -275,7 +277,7 @@ const std::vector<StructDef>& rawTable() {
        {{"currentNumberScheduled", "int32", A}, {"numberMisscheduled", "int32", A},
         {"desiredNumberScheduled", "int32", A}, {"numberReady", "int32", A}, {"observedGeneration", "int64", O},
         {"updatedNumberScheduled", "int32", O}, {"numberAvailable", "int32", O}, {"numberUnavailable", "int32", O},
-        {"collisionCount", "*int32", O}, {"conditions", "[]Raw", O}}},
+        {"collisionCount", "*int32", O}, {"conditions", "[]Raw", O, "merge", "type"}}},
       {"ReplicaSet",
        {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "ReplicaSetSpec", O},
         {"status", "ReplicaSetStatus", O}}},
@@ -284,7 +286,7 @@ const std::vector<StructDef>& rawTable() {
         {"template", "PodTemplateSpec", O}}},
       {"ReplicaSetStatus",
        {{"replicas", "int32", A}, {"fullyLabeledReplicas", "int32", O}, {"readyReplicas", "int32", O},
-        {"availableReplicas", "int32", O}, {"observedGeneration", "int64", O}, {"conditions", "[]Raw", O}}},
+        {"availableReplicas", "int32", O}, {"observedGeneration", "int64", O}, {"conditions", "[]Raw", O, "merge", "type"}}},
       {"StatefulSet",
        {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "StatefulSetSpec", O},
         {"status", "StatefulSetStatus", O}}},
@@ -298,7 +300,7 @@ const std::vector<StructDef>& rawTable() {
       {"StatefulSetStatus",
        {{"observedGeneration", "int64", O}, {"replicas", "int32", A}, {"readyReplicas", "int32", O},
         {"currentReplicas", "int32", O}, {"updatedReplicas", "int32", O}, {"currentRevision", "string", O},
-        {"updateRevision", "string", O}, {"collisionCount", "*int32", O}, {"conditions", "[]Raw", O}}},
+        {"updateRevision", "string", O}, {"collisionCount", "*int32", O}, {"conditions", "[]Raw", O, "merge", "type"}}},
       {"ReplicationController",
        {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "ReplicationControllerSpec", O},
         {"status", "ReplicationControllerStatus", O}}},
@@ -307,14 +309,14 @@ const std::vector<StructDef>& rawTable() {
         {"template", "*PodTemplateSpec", O}}},
       {"ReplicationControllerStatus",
        {{"replicas", "int32", A}, {"fullyLabeledReplicas", "int32", O}, {"readyReplicas", "int32", O},
-        {"availableReplicas", "int32", O}, {"observedGeneration", "int64", O}, {"conditions", "[]Raw", O}}},
+        {"availableReplicas", "int32", O}, {"observedGeneration", "int64", O}, {"conditions", "[]Raw", O, "merge", "type"}}},
       {"Job", {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "JobSpec", O}, {"status", "JobStatus", O}}},
       {"JobSpec",
        {{"parallelism", "*int32", O}, {"completions", "*int32", O}, {"activeDeadlineSeconds", "*int64", O},
         {"backoffLimit", "*int32", O}, {"selector", "*LabelSelector", O}, {"manualSelector", "*bool", O},
         {"template", "PodTemplateSpec", A}, {"ttlSecondsAfterFinished", "*int32", O}}},
       {"JobStatus",
-       {{"conditions", "[]Raw", O}, {"startTime", "*Time", O}, {"completionTime", "*Time", O},
+       {{"conditions", "[]Raw", O, "merge", "type"}, {"startTime", "*Time", O}, {"completionTime", "*Time", O},
         {"active", "int32", O}, {"succeeded", "int32", O}, {"failed", "int32", O}}},
       {"CronJob",
        {{"", "TypeMeta", A}, {"metadata", "ObjectMeta", O}, {"spec", "CronJobSpec", O},
@@ -345,49 +347,176 @@ const std::vector<StructDef>& rawTable() {
       {"DeploymentConfigStatus",
        {{"latestVersion", "int64", A}, {"observedGeneration", "int64", A}, {"replicas", "int32", A},
         {"updatedReplicas", "int32", A}, {"availableReplicas", "int32", A}, {"unavailableReplicas", "int32", A},
-        {"details", "*Raw", O}, {"conditions", "[]Raw", O}, {"readyReplicas", "int32", O}}},
+        {"details", "*Raw", O}, {"conditions", "[]Raw", O, "merge", "type"}, {"readyReplicas", "int32", O}}},
       {"List", {{"", "TypeMeta", A}, {"metadata", "ListMeta", O}, {"items", "[]Raw", A}}},
   };
   return table;
 }
 
-void flatten(const std::map<std::string_view, const StructDef*>& raw, const StructDef& def,
-             std::vector<FieldDef>& out) {
+using RawIndex = std::map<std::string_view, const StructDef*>;
+
+// Go field names differ from the capitalised JSON name only for acronyms.
+std::string_view goFieldName(std::string_view jsonName, std::deque<std::string>& storage) {
+  static const std::map<std::string_view, std::string_view> kAcronyms = {
+      {"apiVersion", "APIVersion"},
+      {"awsElasticBlockStore", "AWSElasticBlockStore"},
+      {"cephfs", "CephFS"},
+      {"csi", "CSI"},
+      {"dnsConfig", "DNSConfig"},
+      {"dnsPolicy", "DNSPolicy"},
+      {"fc", "FC"},
+      {"fsGroup", "FSGroup"},
+      {"fsGroupChangePolicy", "FSGroupChangePolicy"},
+      {"gcePersistentDisk", "GCEPersistentDisk"},
+      {"gmsaCredentialSpec", "GMSACredentialSpec"},
+      {"gmsaCredentialSpecName", "GMSACredentialSpecName"},
+      {"grpc", "GRPC"},
+      {"hostIP", "HostIP"},
+      {"hostIPC", "HostIPC"},
+      {"hostIPs", "HostIPs"},
+      {"hostPID", "HostPID"},
+      {"httpGet", "HTTPGet"},
+      {"httpHeaders", "HTTPHeaders"},
+      {"ip", "IP"},
+      {"iscsi", "ISCSI"},
+      {"nfs", "NFS"},
+      {"os", "OS"},
+      {"podIP", "PodIP"},
+      {"podIPs", "PodIPs"},
+      {"qosClass", "QOSClass"},
+      {"rbd", "RBD"},
+      {"seLinuxChangePolicy", "SELinuxChangePolicy"},
+      {"seLinuxOptions", "SELinuxOptions"},
+      {"serviceAccount", "DeprecatedServiceAccount"},
+      {"setHostnameAsFQDN", "SetHostnameAsFQDN"},
+      {"storageos", "StorageOS"},
+      {"tcpSocket", "TCPSocket"},
+      {"ttlSecondsAfterFinished", "TTLSecondsAfterFinished"},
+      {"tty", "TTY"},
+      {"uid", "UID"},
+      {"volumeID", "VolumeID"},
+  };
+  auto it = kAcronyms.find(jsonName);
+  if (it != kAcronyms.end()) {
+    return it->second;
+  }
+  std::string name(jsonName);
+  if (!name.empty() && name[0] >= 'a' && name[0] <= 'z') {
+    name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  }
+  return storage.emplace_back(std::move(name));
+}
+
+const RawIndex& baseIndex() {
+  static const RawIndex index = [] {
+    RawIndex out;
+    for (const auto& def : rawTable()) {
+      out[def.name] = &def;
+    }
+    return out;
+  }();
+  return index;
+}
+
+// An inlined "T@1.16" is the 1.16 table's T: a later era that only appends fields to a struct
+// inlines its 1.16 definition instead of repeating it.
+constexpr std::string_view kBaseSuffix = "@1.16";
+
+void flatten(const RawIndex& raw, const StructDef& def, std::vector<FieldDef>& out,
+             std::deque<std::string>& storage) {
   for (const auto& f : def.fields) {
     if (f.name.empty()) {
-      auto it = raw.find(f.type);
-      if (it != raw.end()) {
-        flatten(raw, *it->second, out);
+      const bool base = f.type.ends_with(kBaseSuffix);
+      const RawIndex& index = base ? baseIndex() : raw;
+      auto it = index.find(base ? f.type.substr(0, f.type.size() - kBaseSuffix.size()) : f.type);
+      if (it != index.end()) {
+        flatten(index, *it->second, out, storage);
       }
     } else {
       out.push_back(f);
+      out.back().goName = goFieldName(f.name, storage);
     }
   }
 }
 
-const std::map<std::string_view, StructDef>& registry() {
-  static const std::map<std::string_view, StructDef> reg = [] {
-    std::map<std::string_view, const StructDef*> raw;
-    for (const auto& def : rawTable()) {
+struct Registry {
+  std::deque<std::string> names;  // storage of the Go field names
+  std::map<std::string_view, StructDef> structs;
+};
+
+Registry buildRegistry(SchemaVersion version) {
+  RawIndex raw = baseIndex();
+  if (version == SchemaVersion::Kubernetes135) {
+    for (const auto& def : detail::kubernetes135Overrides()) {
       raw[def.name] = &def;
     }
-    std::map<std::string_view, StructDef> out;
-    for (const auto& def : rawTable()) {
-      StructDef flat{def.name, {}};
-      flatten(raw, def, flat.fields);
-      out.emplace(def.name, std::move(flat));
-    }
-    return out;
-  }();
+  }
+  Registry reg;
+  for (const auto& [name, def] : raw) {
+    StructDef flat{name, {}};
+    flatten(raw, *def, flat.fields, reg.names);
+    reg.structs.emplace(name, std::move(flat));
+  }
   return reg;
+}
+
+const Registry& registry(SchemaVersion version) {
+  static const Registry k116 = buildRegistry(SchemaVersion::Kubernetes116);
+  static const Registry k135 = buildRegistry(SchemaVersion::Kubernetes135);
+  return version == SchemaVersion::Kubernetes135 ? k135 : k116;
+}
+
+bool asciiEqualFold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace
 
-const StructDef* findStruct(std::string_view name) {
-  const auto& reg = registry();
-  auto it = reg.find(name);
-  return it == reg.end() ? nullptr : &it->second;
+const StructDef* findStruct(std::string_view name, SchemaVersion version) {
+  const size_t dot = name.rfind('.');
+  if (dot != std::string_view::npos) {
+    name = name.substr(dot + 1);
+  }
+  const auto& structs = registry(version).structs;
+  auto it = structs.find(name);
+  return it == structs.end() ? nullptr : &it->second;
 }
 
-}  // namespace sidecar::kube::detail
+const FieldDef* findField(const StructDef& def, std::string_view jsonName) {
+  for (const auto& f : def.fields) {
+    if (f.name == jsonName) {
+      return &f;
+    }
+  }
+  for (const auto& f : def.fields) {
+    if (asciiEqualFold(f.name, jsonName)) {
+      return &f;
+    }
+  }
+  return nullptr;
+}
+
+std::string_view elementType(std::string_view type) {
+  for (;;) {
+    if (type.substr(0, 1) == "*") {
+      type.remove_prefix(1);
+    } else if (type.substr(0, 2) == "[]") {
+      type.remove_prefix(2);
+    } else if (type.substr(0, 11) == "map[string]") {
+      type.remove_prefix(11);
+    } else {
+      return type;
+    }
+  }
+}
+
+}  // namespace sidecar::kube

@@ -128,6 +128,7 @@ struct Template::Impl {
   std::shared_ptr<const FuncMap> funcs;
   std::map<std::string, std::unique_ptr<ast::Tree>, std::less<>> trees;
   const ast::Tree* main = nullptr;
+  GoVersion goVersion = GoVersion::Go113;
 
   // "NAME:LINE:COL" for a byte offset, as Go's ErrorContext prints it.
   std::string location(uint32_t pos) const;

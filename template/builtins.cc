@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "template/compare_go122.h"
 #include "template/format.h"
 
 namespace sidecar::tmpl::builtins {
@@ -362,7 +363,15 @@ Arity arity(Builtin id) {
   }
 }
 
-Expected<Value> call(Builtin id, std::span<const Value> args, const CallContext& ctx) {
+Expected<Value> call(Builtin id, std::span<const Value> args, const CallContext& ctx,
+                     GoVersion version) {
+  const bool go122 = version == GoVersion::Go122;
+  const auto equal = [go122](const Value& a, std::span<const Value> others) {
+    return go122 ? equalGo122(a, others) : builtins::equal(a, others);
+  };
+  const auto less = [go122](const Value& a, const Value& b) {
+    return go122 ? lessGo122(a, b) : builtins::less(a, b);
+  };
   switch (id) {
     case Builtin::Not:
       return Value(!args[0].truth());

@@ -7,6 +7,7 @@
 
 #include "common/expected.h"
 #include "template/ast.h"
+#include "template/template.h"
 #include "template/value.h"
 
 namespace sidecar::tmpl::builtins {
@@ -20,6 +21,7 @@ Arity arity(ast::Builtin id);
 
 // Runs builtin `id`. Errors carry Go's messages ("index out of range: 3"); the executor
 // prefixes "error calling NAME: " and the template position.
-Expected<Value> call(ast::Builtin id, std::span<const Value> args, const CallContext& ctx);
+Expected<Value> call(ast::Builtin id, std::span<const Value> args, const CallContext& ctx,
+                     GoVersion version = GoVersion::Go113);
 
 }  // namespace sidecar::tmpl::builtins

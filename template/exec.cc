@@ -235,6 +235,22 @@ class Executor {
       case Value::Kind::Invalid:
       case Value::Kind::Nil:
         break;
+      case Value::Kind::Int:
+        if (impl_.goVersion == GoVersion::Go122) {
+          // Go 1.22: {{range 3}} runs with 0, 1, 2; an index variable has nothing to hold.
+          if (keySlot >= 0) {
+            fail(node.pos, ast::toString(node),
+                 "can't use " + v.print() + " to iterate over more than one variable");
+          }
+          ran = v.asInt() > 0;
+          for (int64_t i = 0; i < v.asInt(); ++i) {
+            if (iterate(Value(i), [] { return Value(); }) == Flow::Break) {
+              break;
+            }
+          }
+          break;
+        }
+        [[fallthrough]];
       default: {
         std::string s = ast::toString(node);
         fail(node.pos, s, "range can't iterate over " + v.print());
@@ -499,7 +515,7 @@ class Executor {
       fail(at, "wrong type for value; expected string; got " + argv[0].typeName());
     }
     Expected<Value> r =
-        fn.user ? fn.user->fn(argv, ctx_) : builtins::call(fn.builtin, argv, ctx_);
+        fn.user ? fn.user->fn(argv, ctx_) : builtins::call(fn.builtin, argv, ctx_, impl_.goVersion);
     argStack_.resize(start);
     if (!r) {
       if (cmd) {
@@ -558,6 +574,7 @@ Expected<Template> Template::parse(std::string_view name, std::string_view text,
   impl->name = std::string(name);
   impl->text = std::string(text);
   impl->funcs = std::move(funcs);
+  impl->goVersion = options.goVersion;
   auto parsed = parseInto(*impl, options);
   if (!parsed) {
     return Unexpected<Error>(parsed.error());

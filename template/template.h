@@ -37,8 +37,15 @@ struct Delimiters {
   std::string right = "}}";
 };
 
+// The text/template semantics to follow. Go113 is what Istio 1.4 was built with (its goldens
+// depend on it); Go122 is Istio 1.30's: eq/ne/lt/le/gt/ge accept nil and "no value" and name
+// the types they cannot compare, and range iterates over an integer. Both eras accept
+// break/continue, short-circuit and/or and {{else with}}.
+enum class GoVersion { Go113, Go122 };
+
 struct ParseOptions {
   Delimiters delimiters;
+  GoVersion goVersion = GoVersion::Go113;
 };
 
 // Budgets for one execution; 0 means unlimited. They stop templates whose work explodes

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "fuzz/template/run_twice.h"
 #include "template/template.h"
 #include "test/template/test_objects.h"
 
@@ -116,23 +117,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
   }
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  auto t = Template::parse("fuzz", text, funcs, options);
-  if (!t) {
-    if (t.error().message.rfind("template: ", 0) != 0) {
-      std::abort();
-    }
-    return 0;
-  }
-  ExecuteOptions budget{20000, 1 << 20};
-  std::string first;
-  auto r1 = t->executeInto(first, root, budget);
-  if (!r1 && r1.error().message.rfind("template: ", 0) != 0) {
-    std::abort();
-  }
-  std::string second;
-  auto r2 = t->executeInto(second, root, budget);
-  if (static_cast<bool>(r1) != static_cast<bool>(r2) || first != second) {
-    std::abort();  // a parsed template must be immutable and execution deterministic
-  }
+  sidecar::tmpl::fuzzing::parseAndRunTwice(text, funcs, options, root);
   return 0;
 }
