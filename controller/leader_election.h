@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "controller/clock.h"
+#include "common/clock.h"
 #include "controller/rest_client.h"
 
 namespace sidecar::controller {

@@ -13,8 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
+#include "common/random.h"
 #include "controller/backoff.h"
-#include "controller/clock.h"
 #include "controller/resource.h"
 #include "controller/rest_client.h"
 

@@ -51,8 +51,12 @@ class DeploymentControllerTest : public ::testing::Test {
     json hook = {{"name", "inject.test"},
                  {"clientConfig",
                   {{"service", {{"namespace", "hooks"}, {"name", "hook"}, {"path", "/inject"}}},
-                   {"caBundle", toBase64(caPem_)}}},
-                 {"rules", {{{"operations", {"CREATE"}}, {"apiGroups", {""}}, {"apiVersions", {"v1"}}, {"resources", {"pods"}}}}},
+                   {"caBundle", base64Encode(caPem_)}}},
+                 {"rules",
+                  {{{"operations", {"CREATE"}},
+                    {"apiGroups", {""}},
+                    {"apiVersions", {"v1"}},
+                    {"resources", {"pods"}}}}},
                  {"namespaceSelector", {{"matchLabels", {{"istio-injection", "enabled"}}}}},
                  {"failurePolicy", "Fail"}};
     json config = {{"metadata", {{"name", "injector"}}}, {"webhooks", {hook}}};
@@ -87,7 +91,8 @@ class DeploymentControllerTest : public ::testing::Test {
 
   static json injectSidecar(const json&) {
     json patch = json::parse(R"([{"op":"add","path":"/spec/containers/-","value":{"name":"istio-proxy","image":"proxy"}}])");
-    return json{{"allowed", true}, {"patchType", "JSONPatch"}, {"patch", toBase64(patch.dump())}};
+    return json{
+        {"allowed", true}, {"patchType", "JSONPatch"}, {"patch", base64Encode(patch.dump())}};
   }
 
   ObjectStore store_;

@@ -1,0 +1,194 @@
+#include "kube/type_check.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kube/schema_types.h"
+
+namespace sidecar::kube {
+
+namespace {
+
+using nlohmann::json;
+
+std::string_view jsonKind(const json& v) {
+  switch (v.type()) {
+    case json::value_t::string:
+      return "string";
+    case json::value_t::boolean:
+      return "bool";
+    case json::value_t::object:
+      return "object";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::number_float:
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "number";
+    default:
+      return "null";
+  }
+}
+
+// The path of the value being checked; rendered only when there is an error to report.
+struct Path {
+  const Path* parent = nullptr;
+  std::string_view field;  // empty for an index step
+  size_t index = 0;
+
+  std::string str() const {
+    if (parent == nullptr) {
+      return std::string(field);
+    }
+    std::string base = parent->str();
+    if (field.empty()) {
+      return base + "[" + std::to_string(index) + "]";
+    }
+    return base.empty() ? std::string(field) : base + "." + std::string(field);
+  }
+};
+
+Unexpected<Error> mismatch(const json& in, const Path& path, std::string_view goType) {
+  const std::string where = path.str();
+  return fail(ErrorCode::InvalidArgument, (where.empty() ? std::string() : where + ": ") +
+                                              "cannot unmarshal " + std::string(jsonKind(in)) +
+                                              " into " + std::string(goType));
+}
+
+bool integralIn(const json& in, double low, double high) {
+  if (in.is_number_integer() || in.is_number_unsigned()) {
+    if (in.is_number_unsigned()) {
+      return static_cast<double>(in.get<uint64_t>()) <= high;
+    }
+    const auto v = static_cast<double>(in.get<int64_t>());
+    return v >= low && v <= high;
+  }
+  if (in.is_number_float()) {
+    const double v = in.get<double>();
+    return std::floor(v) == v && v >= low && v <= high;
+  }
+  return false;
+}
+
+bool foldEqual(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Expected<void> check(const json& in, std::string_view type, const Path& path);
+
+Expected<void> checkStruct(const json& in, const detail::StructDef& def, const Path& path) {
+  if (!in.is_object()) {
+    return mismatch(in, path, def.name);
+  }
+  for (auto it = in.begin(); it != in.end(); ++it) {
+    const std::string& key = it.key();
+    const detail::FieldDef* field = nullptr;
+    for (const auto& f : def.fields) {
+      if (f.name == key) {
+        field = &f;
+        break;
+      }
+    }
+    if (field == nullptr) {
+      // encoding/json falls back to a case-insensitive match of the field name.
+      for (const auto& f : def.fields) {
+        if (foldEqual(f.name, key)) {
+          field = &f;
+          break;
+        }
+      }
+    }
+    if (field == nullptr) {
+      continue;
+    }
+    const Path fieldPath{&path, key, 0};
+    if (auto ok = check(it.value(), field->type, fieldPath); !ok) {
+      return ok;
+    }
+  }
+  return {};
+}
+
+Expected<void> check(const json& in, std::string_view type, const Path& path) {
+  if (in.is_null() || in.is_binary()) {
+    return {};
+  }
+  if (type.starts_with("*")) {
+    return check(in, type.substr(1), path);
+  }
+  if (type.starts_with("[]")) {
+    if (!in.is_array()) {
+      return mismatch(in, path, type);
+    }
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (auto ok = check(in[i], type.substr(2), Path{&path, {}, i}); !ok) {
+        return ok;
+      }
+    }
+    return {};
+  }
+  if (type.starts_with("map[string]")) {
+    if (!in.is_object()) {
+      return mismatch(in, path, type);
+    }
+    for (auto it = in.begin(); it != in.end(); ++it) {
+      if (auto ok = check(it.value(), type.substr(11), Path{&path, it.key(), 0}); !ok) {
+        return ok;
+      }
+    }
+    return {};
+  }
+  if (type == "string" || type == "Time") {
+    return in.is_string() ? Expected<void>{} : mismatch(in, path, type);
+  }
+  if (type == "bool") {
+    return in.is_boolean() ? Expected<void>{} : mismatch(in, path, type);
+  }
+  if (type == "int32") {
+    return integralIn(in, std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max())
+               ? Expected<void>{}
+               : mismatch(in, path, type);
+  }
+  if (type == "int64") {
+    return integralIn(in, -0x1p63, 0x1p63) ? Expected<void>{} : mismatch(in, path, type);
+  }
+  if (type == "float64") {
+    return in.is_number() ? Expected<void>{} : mismatch(in, path, type);
+  }
+  if (type == "IntOrString") {
+    return in.is_string() || integralIn(in, std::numeric_limits<int32_t>::min(),
+                                        std::numeric_limits<int32_t>::max())
+               ? Expected<void>{}
+               : mismatch(in, path, type);
+  }
+  if (type == "Quantity") {
+    // The value itself is resource.Quantity's business (quantity.h); only its JSON kind here.
+    return in.is_string() || in.is_number() ? Expected<void>{} : mismatch(in, path, type);
+  }
+  if (type == "Raw") {
+    return {};
+  }
+  const detail::StructDef* def = detail::findStruct(type);
+  if (def == nullptr) {
+    return fail(ErrorCode::Internal, path.str() + ": unknown Go type " + std::string(type));
+  }
+  return checkStruct(in, *def, path);
+}
+
+}  // namespace
+
+Expected<void> checkGoTypes(const json& in, std::string_view goType, std::string_view where) {
+  return check(in, goType, Path{nullptr, where, 0});
+}
+
+}  // namespace sidecar::kube
