@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "common/random.h"
 #include "controller/backoff.h"
 #include "controller/resource.h"
@@ -40,6 +41,8 @@ struct ReflectorOptions {
   int pageSize = 500;
   int watchTimeoutSeconds = 300;
   BackoffPolicy backoff{Millis(100), Millis(30000), 0.2};
+  // List/watch failures are logged here at warn (and counted in stats()).
+  ScopedLogger log{"reflector"};
 };
 
 struct ReflectorStats {
