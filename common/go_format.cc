@@ -86,6 +86,20 @@ Decimal roundedDecimal(double v, int significant) {
   return d;
 }
 
+// The signed exponent of %e and %x, at least two digits: "+06", "-10".
+void appendExponent(std::string& out, int exp) {
+  out.push_back(exp < 0 ? '-' : '+');
+  if (exp < 0) {
+    exp = -exp;
+  }
+  if (exp < 10) {
+    out.push_back('0');
+  }
+  char buf[8];
+  auto res = std::to_chars(buf, buf + sizeof(buf), exp);
+  out.append(buf, res.ptr);
+}
+
 void appendExp(std::string& out, const Decimal& d, int prec, char fmtChar) {
   out.push_back(d.nd == 0 ? '0' : d.digits[0]);
   if (prec > 0) {
@@ -101,19 +115,7 @@ void appendExp(std::string& out, const Decimal& d, int prec, char fmtChar) {
     }
   }
   out.push_back(fmtChar);
-  int exp = d.nd == 0 ? 0 : d.dp - 1;
-  if (exp < 0) {
-    out.push_back('-');
-    exp = -exp;
-  } else {
-    out.push_back('+');
-  }
-  if (exp < 10) {
-    out.push_back('0');
-  }
-  char buf[8];
-  auto res = std::to_chars(buf, buf + sizeof(buf), exp);
-  out.append(buf, res.ptr);
+  appendExponent(out, d.nd == 0 ? 0 : d.dp - 1);
 }
 
 void appendFixed(std::string& out, const Decimal& d, int prec) {
@@ -162,37 +164,28 @@ void appendGeneral(std::string& out, const Decimal& d, int prec, bool shortest, 
 // The IEEE fields of the float of width bitSize: mantissa with its implicit bit, unbiased
 // exponent, as strconv's genericFtoa splits them.
 void formatBinaryOrHex(std::string& out, double v, char verb, int prec, int bitSize) {
-  bool neg = false;
-  int exp = 0;
-  uint64_t mant = 0;
-  int mantBits = 52;
+  // IEEE 754 layout of the float of that width.
+  const int mantBits = bitSize == 32 ? 23 : 52;
+  const int expBits = bitSize == 32 ? 8 : 11;
+  const int bias = bitSize == 32 ? 127 : 1023;
+  uint64_t bits = 0;
   if (bitSize == 32) {
     const auto f = static_cast<float>(v);
-    uint32_t bits = 0;
-    std::memcpy(&bits, &f, sizeof bits);
-    mantBits = 23;
-    neg = (bits >> 31) != 0;
-    exp = static_cast<int>((bits >> 23) & 0xff);
-    mant = bits & ((uint32_t{1} << 23) - 1);
-    if (exp == 0) {
-      ++exp;  // subnormal
-    } else {
-      mant |= uint64_t{1} << 23;
-    }
-    exp -= 127;
+    uint32_t narrow = 0;
+    std::memcpy(&narrow, &f, sizeof narrow);
+    bits = narrow;
   } else {
-    uint64_t bits = 0;
     std::memcpy(&bits, &v, sizeof bits);
-    neg = (bits >> 63) != 0;
-    exp = static_cast<int>((bits >> 52) & 0x7ff);
-    mant = bits & ((uint64_t{1} << 52) - 1);
-    if (exp == 0) {
-      ++exp;  // subnormal
-    } else {
-      mant |= uint64_t{1} << 52;
-    }
-    exp -= 1023;
   }
+  const bool neg = ((bits >> (mantBits + expBits)) & 1) != 0;
+  int exp = static_cast<int>((bits >> mantBits) & ((uint64_t{1} << expBits) - 1));
+  uint64_t mant = bits & ((uint64_t{1} << mantBits) - 1);
+  if (exp == 0) {
+    ++exp;  // subnormal
+  } else {
+    mant |= uint64_t{1} << mantBits;
+  }
+  exp -= bias;
   if (neg) {
     out.push_back('-');
   }
@@ -246,16 +239,7 @@ void formatBinaryOrHex(std::string& out, double v, char verb, int prec, int bitS
     }
   }
   out.push_back(verb == 'X' ? 'P' : 'p');
-  if (exp < 0) {
-    out.push_back('-');
-    exp = -exp;
-  } else {
-    out.push_back('+');
-  }
-  if (exp < 10) {
-    out.push_back('0');
-  }
-  out += std::to_string(exp);
+  appendExponent(out, exp);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "kube/json_path.h"
 #include "kube/schema_types.h"
 
 namespace sidecar::kube {
@@ -11,48 +12,12 @@ namespace sidecar::kube {
 namespace {
 
 using nlohmann::json;
-
-std::string_view jsonKind(const json& v) {
-  switch (v.type()) {
-    case json::value_t::string:
-      return "string";
-    case json::value_t::boolean:
-      return "bool";
-    case json::value_t::object:
-      return "object";
-    case json::value_t::array:
-      return "array";
-    case json::value_t::number_float:
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "number";
-    default:
-      return "null";
-  }
-}
-
-// The path of the value being checked; rendered only when there is an error to report.
-struct Path {
-  const Path* parent = nullptr;
-  std::string_view field;  // empty for an index step
-  size_t index = 0;
-
-  std::string str() const {
-    if (parent == nullptr) {
-      return std::string(field);
-    }
-    std::string base = parent->str();
-    if (field.empty()) {
-      return base + "[" + std::to_string(index) + "]";
-    }
-    return base.empty() ? std::string(field) : base + "." + std::string(field);
-  }
-};
+using Path = detail::JsonPath;
 
 Unexpected<Error> mismatch(const json& in, const Path& path, std::string_view goType) {
   const std::string where = path.str();
   return fail(ErrorCode::InvalidArgument, (where.empty() ? std::string() : where + ": ") +
-                                              "cannot unmarshal " + std::string(jsonKind(in)) +
+                                              "cannot unmarshal " + detail::jsonKind(in) +
                                               " into " + std::string(goType));
 }
 
@@ -69,19 +34,6 @@ bool integralIn(const json& in, double low, double high) {
     return std::floor(v) == v && v >= low && v <= high;
   }
   return false;
-}
-
-bool foldEqual(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
 }
 
 Expected<void> check(const json& in, std::string_view type, const Path& path);
@@ -102,7 +54,7 @@ Expected<void> checkStruct(const json& in, const detail::StructDef& def, const P
     if (field == nullptr) {
       // encoding/json falls back to a case-insensitive match of the field name.
       for (const auto& f : def.fields) {
-        if (foldEqual(f.name, key)) {
+        if (detail::asciiEqualFold(f.name, key)) {
           field = &f;
           break;
         }

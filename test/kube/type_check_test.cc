@@ -30,7 +30,7 @@ TEST(TypeCheck, MismatchNamesThePath) {
             "spec.containers: cannot unmarshal string into []Container");
   EXPECT_EQ(
       mismatchOf(json::parse(R"({"containers":[{"name":"a"},{"name":5}]})"), "PodSpec", "spec"),
-      "spec.containers[1].name: cannot unmarshal number into string");
+      "spec.containers[1].name: cannot unmarshal number 5 into string");
   EXPECT_EQ(mismatchOf(json::parse(R"({"containers":[{"ports":[{"containerPort":"80"}]}]})"),
                        "PodSpec", "spec"),
             "spec.containers[0].ports[0].containerPort: cannot unmarshal string into int32");
@@ -45,14 +45,14 @@ TEST(TypeCheck, MismatchNamesThePath) {
 TEST(TypeCheck, IntegersFollowGoRanges) {
   EXPECT_TRUE(checkGoTypes(json::parse(R"({"containerPort":80.0})"), "ContainerPort", ""));
   EXPECT_EQ(mismatchOf(json::parse(R"({"containerPort":1.5})"), "ContainerPort", ""),
-            "containerPort: cannot unmarshal number into int32");
+            "containerPort: cannot unmarshal number 1.5 into int32");
   EXPECT_EQ(mismatchOf(json::parse(R"({"containerPort":4294967296})"), "ContainerPort", ""),
-            "containerPort: cannot unmarshal number into int32");
+            "containerPort: cannot unmarshal number 4294967296 into int32");
 }
 
 TEST(TypeCheck, FieldNamesMatchCaseInsensitivelyLikeEncodingJson) {
   EXPECT_EQ(mismatchOf(json::parse(R"({"HostNetwork":1})"), "PodSpec", "spec"),
-            "spec.HostNetwork: cannot unmarshal number into bool");
+            "spec.HostNetwork: cannot unmarshal number 1 into bool");
 }
 
 TEST(TypeCheck, RawNodesAndNullsAreNotLookedInto) {
