@@ -9,6 +9,7 @@
 #include "inject/annotations.h"
 #include "inject/template_functions.h"
 #include "kube/json_access.h"
+#include "kube/json_patch.h"
 #include "kube/quantity.h"
 #include "kube/schema.h"
 #include "kube/yaml.h"
@@ -298,21 +299,6 @@ json webhookContainers(const SidecarSpec& spec, const json& originalContainers, 
     }
   }
   return containers;
-}
-
-// RFC 6901 escaping of one reference token.
-std::string escapePointer(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 bool tlsModeLabelNeeded(const json& metadata) {
@@ -700,7 +686,7 @@ json buildPatch(const InjectionConfig& config, const InjectionResult& result, co
     }
     bool existing = podAnnotations != nullptr && !stringMember(*podAnnotations, key).empty();
     patch.push_back(json{{"op", existing ? "replace" : "add"},
-                         {"path", "/metadata/annotations/" + escapePointer(key)},
+                         {"path", "/metadata/annotations/" + kube::escapePointerToken(key)},
                          {"value", value}});
   }
 
@@ -708,8 +694,9 @@ json buildPatch(const InjectionConfig& config, const InjectionResult& result, co
     const json& labels = member(metadata, "labels", kNull);
     std::string key(annotation::kTlsModeLabel);
     if (labels.is_object()) {
-      patch.push_back(
-          json{{"op", "add"}, {"path", "/metadata/labels/" + escapePointer(key)}, {"value", "istio"}});
+      patch.push_back(json{{"op", "add"},
+                           {"path", "/metadata/labels/" + kube::escapePointerToken(key)},
+                           {"value", "istio"}});
     } else {
       patch.push_back(json{{"op", "add"}, {"path", "/metadata/labels"}, {"value", json{{key, "istio"}}}});
     }
