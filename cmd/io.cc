@@ -4,8 +4,9 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <sstream>
+
+#include "common/file.h"
 
 namespace sidecar::cmd {
 
@@ -15,15 +16,7 @@ Expected<std::string> readInput(const std::string& path) {
     buffer << std::cin.rdbuf();
     return buffer.str();
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("cannot open " + path + ": " + std::strerror(errno));
-  }
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return fail("cannot read " + path + ": " + std::strerror(errno));
-  }
-  return data;
+  return readFile(path);
 }
 
 Expected<void> writeOutput(const std::string& path, const std::string& data) {

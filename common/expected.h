@@ -10,21 +10,9 @@
 #include <utility>
 #include <variant>
 
+#include "common/error.h"
+
 namespace sidecar {
-
-// The error carried by every Expected in this project: a human sentence that names the
-// offending field, line or annotation. Callers add context by prefixing.
-struct Error {
-  std::string message;
-
-  Error() = default;
-  explicit Error(std::string m) : message(std::move(m)) {}
-
-  // Returns a copy with "context: " prepended, for errors crossing a layer.
-  Error withContext(std::string_view context) const {
-    return Error(std::string(context) + ": " + message);
-  }
-};
 
 template <class E>
 class Unexpected {
@@ -37,8 +25,13 @@ class Unexpected {
   E error_;
 };
 
+// An unclassified error (ErrorCode::Unknown): for failures no caller branches on.
 inline Unexpected<Error> fail(std::string message) {
   return Unexpected<Error>(Error(std::move(message)));
+}
+
+inline Unexpected<Error> fail(ErrorCode code, std::string message) {
+  return Unexpected<Error>(Error(code, std::move(message)));
 }
 
 template <class T, class E = Error>

@@ -3,7 +3,8 @@
 // Exponential backoff with proportional jitter, capped. The random source is injected so a
 // test that feeds 0.5 can assert the exact delay.
 
-#include "controller/clock.h"
+#include "common/clock.h"
+#include "common/random.h"
 
 namespace sidecar::controller {
 

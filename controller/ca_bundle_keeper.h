@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "controller/clock.h"
+#include "common/clock.h"
 #include "controller/informer.h"
 #include "controller/rest_client.h"
 

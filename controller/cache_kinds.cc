@@ -2,25 +2,15 @@
 
 #include <algorithm>
 
+#include "kube/json_access.h"
+
 namespace sidecar::controller {
 
 namespace {
 
 constexpr std::string_view kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
 
-const nlohmann::json& member(const nlohmann::json& o, const char* key) {
-  static const nlohmann::json kNull;
-  if (!o.is_object()) {
-    return kNull;
-  }
-  auto it = o.find(key);
-  return it == o.end() ? kNull : *it;
-}
-
-std::string str(const nlohmann::json& o, const char* key) {
-  const auto& v = member(o, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
+using kube::member;
 
 const std::string* find(const StringPairs& pairs, std::string_view key) {
   auto it = std::lower_bound(pairs.begin(), pairs.end(), key,
@@ -34,7 +24,7 @@ FlatStringMap containers(const nlohmann::json& list) {
     return out;
   }
   for (const auto& c : list) {
-    out.append(str(c, "name"), str(c, "image"));
+    out.append(kube::stringMember(c, "name"), kube::stringMember(c, "image"));
   }
   out.shrink();
   return out;
@@ -48,8 +38,12 @@ std::vector<OwnerRef> ObjectMeta::ownerRefs() const {
   std::vector<OwnerRef> out;
   owners.forEach([&out](std::string_view uid, std::string_view packed) {
     const auto slash = packed.find('/');
-    out.push_back({std::string(packed.substr(1, slash - 1)), std::string(packed.substr(slash + 1)), std::string(uid),
-                   packed.front() == '1'});
+    OwnerRef ref;
+    ref.kind = std::string(packed.substr(1, slash - 1));
+    ref.name = std::string(packed.substr(slash + 1));
+    ref.uid = std::string(uid);
+    ref.controller = packed.front() == '1';
+    out.push_back(std::move(ref));
   });
   return out;
 }
@@ -99,10 +93,10 @@ FlatStringMap parseFlatMap(const nlohmann::json& object, std::string_view skipKe
 ObjectMeta parseObjectMeta(const nlohmann::json& object) {
   const auto& m = member(object, "metadata");
   ObjectMeta meta;
-  meta.ns = str(m, "namespace");
-  meta.name = str(m, "name");
-  meta.uid = str(m, "uid");
-  meta.resourceVersion = str(m, "resourceVersion");
+  meta.ns = kube::stringMember(m, "namespace");
+  meta.name = kube::stringMember(m, "name");
+  meta.uid = kube::stringMember(m, "uid");
+  meta.resourceVersion = kube::stringMember(m, "resourceVersion");
   if (const auto& g = member(m, "generation"); g.is_number_integer()) {
     meta.generation = g.get<int64_t>();
   }
@@ -112,7 +106,9 @@ ObjectMeta parseObjectMeta(const nlohmann::json& object) {
     for (const auto& o : owners) {
       const auto& c = member(o, "controller");
       const bool controller = c.is_boolean() && c.get<bool>();
-      meta.owners.append(str(o, "uid"), (controller ? "1" : "0") + str(o, "kind") + "/" + str(o, "name"));
+      meta.owners.append(kube::stringMember(o, "uid"), (controller ? "1" : "0") +
+                                                           kube::stringMember(o, "kind") + "/" +
+                                                           kube::stringMember(o, "name"));
     }
     meta.owners.shrink();
   }
@@ -132,8 +128,9 @@ MutatingWebhookConfigurationInfo toMutatingWebhookConfigurationInfo(const nlohma
     for (const auto& h : hooks) {
       const auto& cc = member(h, "clientConfig");
       const auto& svc = member(cc, "service");
-      out.webhooks.push_back({str(h, "name"), str(svc, "namespace"), str(svc, "name"), str(svc, "path"),
-                              str(cc, "url"), str(cc, "caBundle")});
+      out.webhooks.push_back({kube::stringMember(h, "name"), kube::stringMember(svc, "namespace"),
+                              kube::stringMember(svc, "name"), kube::stringMember(svc, "path"),
+                              kube::stringMember(cc, "url"), kube::stringMember(cc, "caBundle")});
     }
   }
   return out;
@@ -141,14 +138,15 @@ MutatingWebhookConfigurationInfo toMutatingWebhookConfigurationInfo(const nlohma
 
 PodInfo toPodInfo(const nlohmann::json& object) {
   const auto& spec = member(object, "spec");
-  return {parseObjectMeta(object), containers(member(spec, "containers")), containers(member(spec, "initContainers")),
-          str(member(object, "status"), "phase")};
+  return {parseObjectMeta(object), containers(member(spec, "containers")),
+          containers(member(spec, "initContainers")),
+          kube::stringMember(member(object, "status"), "phase")};
 }
 
 WorkloadInfo toWorkloadInfo(const nlohmann::json& object) {
   WorkloadInfo out;
   out.meta = parseObjectMeta(object);
-  const std::string kind = str(object, "kind");
+  const std::string kind = kube::stringMember(object, "kind");
   const auto& spec = member(object, "spec");
   const auto& tmpl =
       kind == "CronJob" ? member(member(member(spec, "jobTemplate"), "spec"), "template") : member(spec, "template");

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "controller/clock.h"
+#include "common/clock.h"
 #include "controller/rest_client.h"
 
 namespace sidecar::controller {

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "controller/clock.h"
+#include "common/clock.h"
 #include "controller/reflector.h"
 #include "controller/resource.h"
 #include "controller/rest_client.h"

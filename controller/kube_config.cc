@@ -3,35 +3,21 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "common/base64.h"
+#include "common/file.h"
 
 namespace sidecar::controller {
 
 namespace {
 
+// kubeconfig's *-data fields are []byte in client-go: standard base64, strictly decoded.
 Expected<std::string> decodeBase64(const std::string& in, const std::string& field) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=' || c == '\n' || c == '\r' || c == ' ') {
-      continue;
-    }
-    const auto pos = kAlphabet.find(c);
-    if (pos == std::string_view::npos) {
-      return fail(field + ": invalid base64 character");
-    }
-    buffer = (buffer << 6) | static_cast<unsigned>(pos);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
+  auto decoded = base64Decode(in);
+  if (!decoded) {
+    return fail(ErrorCode::InvalidArgument, field + ": " + decoded.error().message);
   }
-  return out;
+  return std::move(*decoded);
 }
 
 std::string resolvePath(const std::string& path, const std::string& baseDir) {
@@ -86,7 +72,7 @@ Expected<std::string> dataOrFile(const YAML::Node& node, const std::string& key,
   if (file.empty()) {
     return std::string();
   }
-  auto text = readTextFile(resolvePath(file, baseDir));
+  auto text = readFile(resolvePath(file, baseDir));
   if (!text) {
     return fail(where + "." + key + ": " + text.error().message);
   }
@@ -103,16 +89,6 @@ EnvLookup processEnv() {
     }
     return std::string(v);
   };
-}
-
-Expected<std::string> readTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("cannot read file " + path);
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 Expected<ClusterConnection> parseKubeConfig(const std::string& yamlText, const std::string& baseDir,
@@ -172,7 +148,7 @@ Expected<ClusterConnection> parseKubeConfig(const std::string& yamlText, const s
       const std::string tokenFile = scalar(*user, "tokenFile");
       if (conn.bearerToken.empty() && !tokenFile.empty()) {
         conn.tokenFile = resolvePath(tokenFile, baseDir);
-        auto token = readTextFile(conn.tokenFile);
+        auto token = readFile(conn.tokenFile);
         if (!token) {
           return fail("kubeconfig: " + where + ".tokenFile: " + token.error().message);
         }
@@ -198,7 +174,7 @@ Expected<ClusterConnection> parseKubeConfig(const std::string& yamlText, const s
 }
 
 Expected<ClusterConnection> loadKubeConfigFile(const std::string& path, const std::string& context) {
-  auto text = readTextFile(path);
+  auto text = readFile(path);
   if (!text) {
     return fail("kubeconfig: " + text.error().message);
   }
@@ -219,17 +195,17 @@ Expected<ClusterConnection> loadInClusterConfig(const InClusterPaths& paths, con
   // IPv6 service addresses need brackets in a URL.
   const bool ipv6 = host->find(':') != std::string::npos;
   conn.server = "https://" + (ipv6 ? "[" + *host + "]" : *host) + ":" + *port;
-  auto token = readTextFile(paths.tokenPath);
+  auto token = readFile(paths.tokenPath);
   if (!token) {
     return fail("in-cluster config: service account token: " + token.error().message);
   }
   conn.tokenFile = paths.tokenPath;
-  auto ca = readTextFile(paths.caPath);
+  auto ca = readFile(paths.caPath);
   if (!ca) {
     return fail("in-cluster config: service account ca.crt: " + ca.error().message);
   }
   conn.caPem = std::move(*ca);
-  if (auto ns = readTextFile(paths.namespacePath); ns && !ns->empty()) {
+  if (auto ns = readFile(paths.namespacePath); ns && !ns->empty()) {
     std::string trimmed = *ns;
     while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ')) {
       trimmed.pop_back();

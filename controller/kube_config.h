@@ -51,6 +51,4 @@ Expected<ClusterConnection> loadInClusterConfig(const InClusterPaths& paths, con
 Expected<ClusterConnection> resolveConnection(const KubeConfigOptions& options, const EnvLookup& env,
                                               const InClusterPaths& paths = {});
 
-Expected<std::string> readTextFile(const std::string& path);
-
 }  // namespace sidecar::controller

@@ -1,7 +1,5 @@
 #include "controller/leader_election.h"
 
-#include <iostream>
-
 #include "controller/event_recorder.h"
 
 namespace sidecar::controller {
@@ -84,7 +82,7 @@ bool LeaderElector::tryAcquireOrRenew() {
   auto current = client_.get(resources::kLeases, options_.ns, options_.name);
   if (!current) {
     if (!current.error().notFound()) {
-      std::cerr << "leader election: " << current.error().message << "\n";
+      options_.log.warn(current.error().message);
       return false;
     }
     nlohmann::json lease = {
@@ -108,7 +106,7 @@ bool LeaderElector::tryAcquireOrRenew() {
     return true;
   }
   if (!current->is_object()) {
-    std::cerr << "leader election: lease " << options_.ns << "/" << options_.name << " is not an object\n";
+    options_.log.warn("lease " + options_.ns + "/" + options_.name + " is not an object");
     return false;
   }
   const nlohmann::json spec = (*current)["spec"].is_object() ? (*current)["spec"] : nlohmann::json::object();

@@ -12,7 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "controller/clock.h"
+#include "common/clock.h"
+#include "common/log.h"
 #include "controller/rest_client.h"
 
 namespace sidecar::controller {
@@ -26,6 +27,8 @@ struct LeaderElectionOptions {
   Millis retryPeriod{2000};
   // Clear the holder on stop so a successor need not wait out the lease.
   bool releaseOnStop = true;
+  // Failures to read the Lease are logged here at warn.
+  ScopedLogger log{"leader-election"};
 };
 
 // client-go's rules: leaseDuration > renewDeadline > retryPeriod > 0, and an identity.

@@ -12,17 +12,13 @@
 #include <vector>
 
 #include "controller/flat_string_map.h"
+#include "kube/owner_ref.h"
 
 namespace sidecar::controller {
 
 using StringPairs = std::vector<std::pair<std::string, std::string>>;
 
-struct OwnerRef {
-  std::string kind;
-  std::string name;
-  std::string uid;
-  bool controller = false;
-};
+using kube::OwnerRef;
 
 struct ObjectMeta {
   std::string ns;

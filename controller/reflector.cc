@@ -1,7 +1,5 @@
 #include "controller/reflector.h"
 
-#include <iostream>
-
 namespace sidecar::controller {
 
 Reflector::Reflector(RestClient& client, ReflectorOptions options, ReflectorSink& sink, Clock& clock, Random& random)
@@ -46,7 +44,7 @@ void Reflector::recordError(const std::string& message) {
   std::lock_guard lock(mutex_);
   ++stats_.errors;
   stats_.lastError = message;
-  std::cerr << "reflector " << options_.resource.resource << ": " << message << "\n";
+  options_.log.warn(options_.resource.resource + ": " + message);
 }
 
 bool Reflector::listAll() {

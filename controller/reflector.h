@@ -13,8 +13,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/random.h"
 #include "controller/backoff.h"
-#include "controller/clock.h"
 #include "controller/resource.h"
 #include "controller/rest_client.h"
 
@@ -39,6 +41,8 @@ struct ReflectorOptions {
   int pageSize = 500;
   int watchTimeoutSeconds = 300;
   BackoffPolicy backoff{Millis(100), Millis(30000), 0.2};
+  // List/watch failures are logged here at warn (and counted in stats()).
+  ScopedLogger log{"reflector"};
 };
 
 struct ReflectorStats {

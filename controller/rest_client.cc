@@ -15,6 +15,8 @@
 #include <mutex>
 #include <vector>
 
+#include "common/file.h"
+
 namespace sidecar::controller {
 
 namespace net = boost::asio;
@@ -331,7 +333,7 @@ class BeastRestClient final : public RestClient {
   }
 
   Expected<void> reloadToken() {
-    auto token = readTextFile(connection_.tokenFile);
+    auto token = readFile(connection_.tokenFile);
     if (!token) {
       return fail("tokenFile: " + token.error().message);
     }

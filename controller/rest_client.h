@@ -10,9 +10,10 @@
 #include <optional>
 #include <string>
 
+#include "common/clock.h"
+#include "common/random.h"
 #include "controller/api_error.h"
 #include "controller/backoff.h"
-#include "controller/clock.h"
 #include "controller/kube_config.h"
 #include "controller/resource.h"
 

@@ -5,8 +5,10 @@
 #include <exception>
 
 #include "inject/injector.h"
-#include "kube/json_access.h"
 #include "inject/raw_json.h"
+#include "inject/workload_identity.h"
+#include "kube/json_access.h"
+#include "kube/type_check.h"
 
 namespace sidecar::inject {
 
@@ -107,7 +109,20 @@ AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_vi
     outcome.kind = AdmissionOutcome::Kind::Failed;
     outcome.decision = {false, Reason::InvalidPod, "the pod is not a JSON object"};
     outcome.message = "could not decode the pod: not a valid JSON object";
+    outcome.code = ErrorCode::InvalidArgument;
     return outcome;
+  }
+  // Istio decodes the pod into corev1.Pod before anything reads it; the same check here
+  // keeps a mistyped field a bad request instead of an exception deep in the injection.
+  for (auto [part, goType] : {std::pair{&metadata, "ObjectMeta"}, std::pair{&spec, "PodSpec"}}) {
+    auto typed = kube::checkGoTypes(*part, goType, part == &metadata ? "metadata" : "spec");
+    if (!typed) {
+      outcome.kind = AdmissionOutcome::Kind::Failed;
+      outcome.decision = {false, Reason::InvalidPod, typed.error().message};
+      outcome.message = "could not decode the pod: " + typed.error().message;
+      outcome.code = typed.error().code;
+      return outcome;
+    }
   }
 
   json templateMeta = metadata;
@@ -122,58 +137,29 @@ AdmissionOutcome admitPodUnchecked(const InjectionConfig& config, std::string_vi
   }
 
   // .DeploymentMeta and .TypeMeta: the controller owner for generated pods, else the pod.
+  const WorkloadIdentity workload = workloadOf(metadata);
   json deployMeta = templateMeta;
   deployMeta["namespace"] = std::string(requestNamespace);
-  std::string apiVersion = "v1";
-  std::string kind = "Pod";
-  if (!kube::stringMember(metadata, "generateName").empty()) {
-    auto owners = metadata.find("ownerReferences");
-    if (owners != metadata.end() && owners->is_array()) {
-      for (const auto& ref : *owners) {
-        auto controller = ref.is_object() ? ref.find("controller") : ref.end();
-        if (!ref.is_object() || controller == ref.end() || !controller->is_boolean() || !controller->get<bool>()) {
-          continue;
-        }
-        apiVersion = kube::stringMember(ref, "apiVersion");
-        kind = kube::stringMember(ref, "kind");
-        std::string ownerName = kube::stringMember(ref, "name");
-        std::string hash;
-        if (auto labels = metadata.find("labels"); labels != metadata.end() && labels->is_object()) {
-          hash = kube::stringMember(*labels, "pod-template-hash");
-        }
-        if (kind == "ReplicaSet" && ownerName.size() >= hash.size() &&
-            ownerName.compare(ownerName.size() - hash.size(), hash.size(), hash) == 0) {
-          std::string suffix = "-" + hash;
-          if (ownerName.size() >= suffix.size() &&
-              ownerName.compare(ownerName.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            ownerName.resize(ownerName.size() - suffix.size());
-          }
-          kind = "Deployment";
-        }
-        deployMeta["name"] = ownerName;
-        break;
-      }
-    }
-  }
-  if (kube::stringMember(deployMeta, "name").empty()) {
-    deployMeta["name"] = kube::stringMember(metadata, "name");
-  }
+  deployMeta["name"] = workload.name;
 
   PodInput input;
   input.metadata = std::make_shared<const json>(std::move(templateMeta));
   auto sharedSpec = std::make_shared<const json>(std::move(spec));
   input.spec = sharedSpec;
   input.deploymentMeta = std::make_shared<const json>(std::move(deployMeta));
-  input.apiVersion = apiVersion;
-  input.kind = kind;
+  input.apiVersion = workload.apiVersion;
+  input.kind = workload.kind;
   input.frontend = Frontend::Webhook;
   auto result = injectPod(config, input);
   if (!result) {
     outcome.kind = AdmissionOutcome::Kind::Failed;
-    const std::string& message = result.error().message;
-    bool invalidAnnotation = message.rfind("invalid value '", 0) == 0;
-    outcome.decision = {false, invalidAnnotation ? Reason::InvalidAnnotation : Reason::TemplateError, message};
-    outcome.message = message;
+    const Error& error = result.error();
+    const Reason reason = error.code == ErrorCode::InvalidArgument ? Reason::InvalidAnnotation
+                          : error.code == ErrorCode::Internal      ? Reason::InternalError
+                                                                   : Reason::TemplateError;
+    outcome.decision = {false, reason, error.message};
+    outcome.message = error.message;
+    outcome.code = error.code;
     return outcome;
   }
   outcome.warnings = std::move(result->warnings);
@@ -191,8 +177,10 @@ AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJso
   } catch (const std::exception& e) {
     AdmissionOutcome outcome;
     outcome.kind = AdmissionOutcome::Kind::Failed;
-    outcome.decision = {false, Reason::TemplateError, e.what()};
-    outcome.message = std::string("injection failed: ") + e.what();
+    // Pod data was type-checked on decoding, so what escapes here is a bug of ours.
+    outcome.decision = {false, Reason::InternalError, e.what()};
+    outcome.message = std::string("internal error while injecting: ") + e.what();
+    outcome.code = ErrorCode::Internal;
     return outcome;
   }
 }

@@ -18,12 +18,16 @@ struct AdmissionOutcome {
   Decision decision;          // why (for Failed: InvalidAnnotation or TemplateError)
   std::string patch;          // JSON array when Patched
   std::string message;        // failure text (for the AdmissionResponse status) or explanation
+  ErrorCode code = ErrorCode::Unknown;  // of a Failed outcome: whose fault (see admitPod)
   std::vector<std::string> warnings;
 };
 
-// podJson: request.object; requestNamespace: request.namespace. Never throws: malformed pod
-// JSON is a Failed outcome with Reason::InvalidPod, a bad annotation Reason::InvalidAnnotation
-// (both the caller's fault), a template failure Reason::TemplateError (the server's).
+// podJson: request.object; requestNamespace: request.namespace. Never throws. A Failed
+// outcome's code says whose fault it is: malformed pod JSON or a field of the wrong type
+// (Reason::InvalidPod, the message names the field) and a bad annotation
+// (Reason::InvalidAnnotation) are InvalidArgument, the caller's; a template that cannot be
+// rendered or decoded (Reason::TemplateError) is FailedPrecondition, the configuration's; an
+// exception escaping the injection code (Reason::InternalError) is Internal, a bug.
 AdmissionOutcome admitPod(const InjectionConfig& config, std::string_view podJson, std::string_view requestNamespace);
 
 // Metric label of an outcome: reasonName() of its decision.

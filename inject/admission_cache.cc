@@ -261,6 +261,7 @@ AdmissionOutcome AdmissionCache::admit(const InjectionConfigPtr& config, std::st
     outcome.kind = AdmissionOutcome::Kind::Failed;
     outcome.decision = {false, Reason::TemplateError, "no injection config"};
     outcome.message = "the injection config has not been loaded yet";
+    outcome.code = ErrorCode::Unavailable;
     return outcome;
   }
   if (podJson.size() > impl_->options.maxPodBytes || !impl_->useConfig(config)) {

@@ -233,7 +233,7 @@ Expected<void> validate(const nlohmann::json* annotations, std::vector<std::stri
     }
   }
   if (!errors.empty()) {
-    return fail(errors);
+    return fail(ErrorCode::InvalidArgument, errors);
   }
   return {};
 }

@@ -21,7 +21,8 @@ inline constexpr std::string_view kRewriteAppHTTPProbers = "sidecar.istio.io/rew
 inline constexpr std::string_view kInterceptionMode = "sidecar.istio.io/interceptionMode";
 inline constexpr std::string_view kTlsModeLabel = "security.istio.io/tlsMode";
 
-// Validates every known annotation in `annotations` (a JSON object or null). Unknown names
+// Validates every known annotation in `annotations` (a JSON object or null); a bad value is
+// ErrorCode::InvalidArgument. Unknown names
 // containing "istio" are returned in `warnings`. All failures are reported, joined by "; ".
 Expected<void> validate(const nlohmann::json* annotations, std::vector<std::string>* warnings = nullptr);
 

@@ -1,14 +1,12 @@
 #include "inject/config.h"
 
 #include <atomic>
-
-#include <openssl/evp.h>
-
 #include <exception>
 
-#include "kube/yaml.h"
+#include "common/sha256.h"
 #include "inject/template_functions.h"
 #include "inject/values.h"
+#include "kube/yaml.h"
 
 namespace sidecar::inject {
 
@@ -44,20 +42,6 @@ void compileSelectors(const nlohmann::json& config, const char* key, std::vector
 }
 
 }  // namespace
-
-std::string sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xF];
-  }
-  return out;
-}
 
 bool usesLegacyDelimiters(std::string_view templateText) {
   return countOf(templateText, "[[") > countOf(templateText, "{{");

@@ -50,9 +50,6 @@ using InjectionConfigPtr = std::shared_ptr<const InjectionConfig>;
 Expected<InjectionConfigPtr> compileConfig(std::string_view injectConfigText, std::string_view meshText,
                                            std::string_view valuesText);
 
-// Lower-case hex SHA-256.
-std::string sha256Hex(std::string_view data);
-
 // True when the template uses Istio 1.1's `[[ ]]` delimiters rather than `{{ }}`.
 bool usesLegacyDelimiters(std::string_view templateText);
 

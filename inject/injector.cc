@@ -1,21 +1,27 @@
 #include "inject/injector.h"
 
 #include <charconv>
-#include <exception>
 #include <cmath>
+#include <exception>
 #include <regex>
 #include <set>
 
 #include "inject/annotations.h"
+#include "inject/template_functions.h"
 #include "kube/json_access.h"
+#include "kube/json_patch.h"
+#include "kube/quantity.h"
 #include "kube/schema.h"
 #include "kube/yaml.h"
-#include "inject/template_functions.h"
 
 namespace sidecar::inject {
 
 namespace {
 
+using kube::arrayMember;
+using kube::intMember;
+using kube::member;
+using kube::stringMember;
 using nlohmann::json;
 
 constexpr std::string_view kProxyName = "istio-proxy";
@@ -27,30 +33,6 @@ const json kEmptyArray = json::array();
 const json kNull;
 const json kZero = 0;
 const json kEmptyString = "";
-
-const json& member(const json& j, std::string_view key, const json& fallback) {
-  if (!j.is_object()) {
-    return fallback;
-  }
-  auto it = j.find(key);
-  return it == j.end() || it->is_null() ? fallback : *it;
-}
-
-// A list member, or an empty list when absent or not a list (webhook pods are untyped JSON).
-const json& arrayMember(const json& j, std::string_view key) {
-  const json& v = member(j, key, kEmptyArray);
-  return v.is_array() ? v : kEmptyArray;
-}
-
-int64_t intMember(const json& j, std::string_view key) {
-  const json& v = member(j, key, kEmptyObject);
-  return v.is_number_integer() ? v.get<int64_t>() : 0;
-}
-
-std::string stringMember(const json& j, std::string_view key) {
-  const json& v = member(j, key, kEmptyObject);
-  return v.is_string() ? v.get<std::string>() : std::string();
-}
 
 const json* annotationsOf(const json& metadata) {
   if (!metadata.is_object()) {
@@ -319,21 +301,6 @@ json webhookContainers(const SidecarSpec& spec, const json& originalContainers, 
   return containers;
 }
 
-// RFC 6901 escaping of one reference token.
-std::string escapePointer(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 bool tlsModeLabelNeeded(const json& metadata) {
   const json& labels = member(metadata, "labels", kEmptyObject);
   return stringMember(labels, annotation::kTlsModeLabel).empty();
@@ -435,54 +402,16 @@ std::string dumpAppProbers(const json& containers) {
 }
 
 std::optional<int64_t> cpuCeil(const json& q) {
-  if (q.is_number()) {
-    return static_cast<int64_t>(std::ceil(q.get<double>()));
-  }
-  if (!q.is_string()) {
+  if (!q.is_string() && !q.is_number()) {
     return std::nullopt;
   }
-  std::string s = q.get<std::string>();
-  size_t end = 0;
-  while (end < s.size() && (std::isdigit(static_cast<unsigned char>(s[end])) || s[end] == '.' || s[end] == '+' ||
-                            s[end] == '-')) {
-    ++end;
-  }
-  std::string number = s.substr(0, end);
-  std::string suffix = s.substr(end);
-  if (number.empty()) {
+  // Exact decimal arithmetic (resource.Quantity), so "0.1" times ten is one core, not a
+  // hair above it.
+  auto quantity = kube::Quantity::parse(q.is_string() ? q.get_ref<const std::string&>() : q.dump());
+  if (!quantity) {
     return std::nullopt;
   }
-  long double value = 0;
-  try {
-    size_t used = 0;
-    value = std::stold(number, &used);
-    if (used != number.size()) {
-      return std::nullopt;
-    }
-  } catch (...) {
-    return std::nullopt;
-  }
-  static const std::map<std::string, long double> multipliers = {
-      {"", 1},         {"n", 1e-9L},    {"u", 1e-6L},    {"m", 1e-3L},    {"k", 1e3L},
-      {"M", 1e6L},     {"G", 1e9L},     {"T", 1e12L},    {"P", 1e15L},    {"E", 1e18L},
-      {"Ki", 1024.0L}, {"Mi", 1048576.0L}, {"Gi", 1073741824.0L}, {"Ti", 1099511627776.0L}};
-  long double factor = 1;
-  auto it = multipliers.find(suffix);
-  if (it != multipliers.end()) {
-    factor = it->second;
-  } else if (!suffix.empty() && (suffix[0] == 'e' || suffix[0] == 'E')) {
-    int exponent = 0;
-    auto [ptr, ec] = std::from_chars(suffix.data() + 1, suffix.data() + suffix.size(), exponent);
-    if (ec != std::errc() || ptr != suffix.data() + suffix.size()) {
-      return std::nullopt;
-    }
-    factor = std::pow(10.0L, exponent);
-  } else {
-    return std::nullopt;
-  }
-  // Round the scaled value to nanos first so 0.1*10 style noise does not bump the ceiling.
-  long double scaled = std::round(value * factor * 1e9L) / 1e9L;
-  return static_cast<int64_t>(std::ceil(scaled));
+  return quantity->ceilValue();
 }
 
 void applyConcurrency(json& containers) {
@@ -567,13 +496,15 @@ Expected<InjectionResult> injectPodUnchecked(const InjectionConfig& config, cons
   tmpl::Value data = makeTemplateData(input, config.env);
   auto rendered = config.sidecarTemplate->execute(data);
   if (!rendered) {
-    return fail("rendering the injection template: " + rendered.error().message);
+    return fail(ErrorCode::FailedPrecondition,
+                "rendering the injection template: " + rendered.error().message);
   }
   auto spec = decodeSidecarSpec(*rendered);
   if (!spec) {
     return fail(
+        ErrorCode::FailedPrecondition,
         "failed parsing generated injected YAML (check Istio sidecar injector configuration): " +
-        spec.error().message);
+            spec.error().message);
   }
   result.spec = std::move(*spec);
   detail::applyConcurrency(result.spec.containers);
@@ -592,7 +523,7 @@ Expected<InjectionResult> injectPod(const InjectionConfig& config, const PodInpu
   try {
     return injectPodUnchecked(config, pod);
   } catch (const std::exception& e) {
-    return fail(std::string("injection failed: ") + e.what());
+    return fail(ErrorCode::Internal, std::string("injection failed: ") + e.what());
   }
 }
 
@@ -755,7 +686,7 @@ json buildPatch(const InjectionConfig& config, const InjectionResult& result, co
     }
     bool existing = podAnnotations != nullptr && !stringMember(*podAnnotations, key).empty();
     patch.push_back(json{{"op", existing ? "replace" : "add"},
-                         {"path", "/metadata/annotations/" + escapePointer(key)},
+                         {"path", "/metadata/annotations/" + kube::escapePointerToken(key)},
                          {"value", value}});
   }
 
@@ -763,8 +694,9 @@ json buildPatch(const InjectionConfig& config, const InjectionResult& result, co
     const json& labels = member(metadata, "labels", kNull);
     std::string key(annotation::kTlsModeLabel);
     if (labels.is_object()) {
-      patch.push_back(
-          json{{"op", "add"}, {"path", "/metadata/labels/" + escapePointer(key)}, {"value", "istio"}});
+      patch.push_back(json{{"op", "add"},
+                           {"path", "/metadata/labels/" + kube::escapePointerToken(key)},
+                           {"value", "istio"}});
     } else {
       patch.push_back(json{{"op", "add"}, {"path", "/metadata/labels"}, {"value", json{{key, "istio"}}}});
     }

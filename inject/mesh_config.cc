@@ -13,7 +13,6 @@ namespace {
 using nlohmann::json;
 
 constexpr int64_t kMillisecond = 1'000'000;
-constexpr int64_t kSecond = 1'000'000'000;
 
 const ProtoEnum& authPolicyEnum() {
   static const ProtoEnum e{"AuthenticationPolicy", {{"NONE", 0}, {"MUTUAL_TLS", 1}, {"INHERIT", 1000}}};
@@ -349,10 +348,10 @@ std::vector<std::string> validateProxyConfig(const json& pc) {
   if (drainErr.empty() && parentErr.empty()) {
     int64_t drain = durationOf(pc, "drainDuration");
     int64_t parent = durationOf(pc, "parentShutdownDuration");
-    if (drain % kSecond != 0) {
+    if (drain % kNanosPerSecond != 0) {
       errs.push_back("defaultConfig.drainDuration: drain time only supports durations to seconds precision");
     }
-    if (parent % kSecond != 0) {
+    if (parent % kNanosPerSecond != 0) {
       errs.push_back(
           "defaultConfig.parentShutdownDuration: parent shutdown time only supports durations to "
           "seconds precision");
@@ -520,103 +519,6 @@ const ProtoMessage& meshConfigDescriptor() {
 }
 
 std::string MeshConfig::sdsUdsPath() const { return json.value("sdsUdsPath", std::string()); }
-
-Expected<int64_t> parseProtoDuration(std::string_view text) {
-  std::string_view s = text;
-  if (s.empty() || s.back() != 's') {
-    return fail("invalid duration \"" + std::string(text) + "\": expected seconds with an 's' suffix");
-  }
-  s.remove_suffix(1);
-  bool negative = false;
-  if (!s.empty() && s.front() == '-') {
-    negative = true;
-    s.remove_prefix(1);
-  }
-  auto dot = s.find('.');
-  std::string_view whole = s.substr(0, dot);
-  std::string_view frac = dot == std::string_view::npos ? std::string_view() : s.substr(dot + 1);
-  if (whole.empty() && frac.empty()) {
-    return fail("invalid duration \"" + std::string(text) + "\"");
-  }
-  int64_t seconds = 0;
-  if (!whole.empty()) {
-    auto [ptr, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-    if (ec != std::errc() || ptr != whole.data() + whole.size() || seconds > 315576000000) {
-      return fail("invalid duration \"" + std::string(text) + "\"");
-    }
-  }
-  if (frac.size() > 9) {
-    return fail("invalid duration \"" + std::string(text) + "\": more than nanosecond precision");
-  }
-  int64_t nanos = 0;
-  for (size_t i = 0; i < 9; ++i) {
-    int digit = 0;
-    if (i < frac.size()) {
-      if (!std::isdigit(static_cast<unsigned char>(frac[i]))) {
-        return fail("invalid duration \"" + std::string(text) + "\"");
-      }
-      digit = frac[i] - '0';
-    }
-    nanos = nanos * 10 + digit;
-  }
-  int64_t total = seconds * kSecond + nanos;
-  return negative ? -total : total;
-}
-
-std::string formatGoDuration(int64_t nanos) {
-  if (nanos == 0) {
-    return "0s";
-  }
-  bool negative = nanos < 0;
-  uint64_t u = negative ? static_cast<uint64_t>(-(nanos + 1)) + 1 : static_cast<uint64_t>(nanos);
-  // Fraction of u / 10^prec without trailing zeros (and without the dot when zero).
-  auto frac = [](uint64_t v, int prec, std::string& tail) -> uint64_t {
-    std::string digits;
-    bool print = false;
-    for (int i = 0; i < prec; ++i) {
-      int digit = static_cast<int>(v % 10);
-      print = print || digit != 0;
-      if (print) {
-        digits.insert(digits.begin(), static_cast<char>('0' + digit));
-      }
-      v /= 10;
-    }
-    if (print) {
-      tail = "." + digits + tail;
-    }
-    return v;
-  };
-  std::string out;
-  if (u < static_cast<uint64_t>(kSecond)) {
-    std::string unit;
-    int prec = 0;
-    if (u < 1000) {
-      unit = "ns";
-    } else if (u < 1000000) {
-      unit = "\xC2\xB5s";
-      prec = 3;
-    } else {
-      unit = "ms";
-      prec = 6;
-    }
-    std::string tail = unit;
-    uint64_t whole = frac(u, prec, tail);
-    out = std::to_string(whole) + tail;
-  } else {
-    std::string tail = "s";
-    u = frac(u, 9, tail);
-    out = std::to_string(u % 60) + tail;
-    u /= 60;
-    if (u > 0) {
-      out = std::to_string(u % 60) + "m" + out;
-      u /= 60;
-      if (u > 0) {
-        out = std::to_string(u) + "h" + out;
-      }
-    }
-  }
-  return negative ? "-" + out : out;
-}
 
 Expected<MeshConfig> parseMeshConfig(std::string_view text) {
   auto parsed = kube::parseYaml(text);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/expected.h"
+#include "common/go_duration.h"  // durations of the mesh config: parseProtoDuration
 
 namespace sidecar::inject {
 
@@ -62,10 +63,5 @@ struct MeshConfig {
 
 // Parses and validates mesh config YAML (or JSON). Empty text yields the defaults.
 Expected<MeshConfig> parseMeshConfig(std::string_view text);
-
-// A protobuf-JSON duration ("45s", "0.100s", "1.5s") in nanoseconds.
-Expected<int64_t> parseProtoDuration(std::string_view text);
-// Go's time.Duration.String(): 45s, 1m0s, 100ms, 1h2m3.5s, 0s.
-std::string formatGoDuration(int64_t nanos);
 
 }  // namespace sidecar::inject

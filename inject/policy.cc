@@ -66,6 +66,8 @@ std::string_view reasonName(Reason r) {
       return "template_error";
     case Reason::InvalidPod:
       return "invalid_pod";
+    case Reason::InternalError:
+      return "internal_error";
     case Reason::Injected:
       return "injected";
   }

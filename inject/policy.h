@@ -25,11 +25,12 @@ enum class Reason {
   PolicyDisabled,
   PolicyInvalid,
   // Outcomes of the injection itself rather than the policy:
-  AlreadyInjected,     // kube-inject's re-injection skip
-  InvalidAnnotation,   // annotation validation failed
-  TemplateError,       // rendering or decoding the template failed
-  InvalidPod,          // the pod JSON could not be read
-  Injected,            // kube-inject: no policy consulted
+  AlreadyInjected,    // kube-inject's re-injection skip
+  InvalidAnnotation,  // annotation validation failed
+  TemplateError,      // rendering or decoding the template failed
+  InvalidPod,         // the pod JSON could not be read, or a field has the wrong type
+  InternalError,      // a bug of this program (an exception escaped the injection code)
+  Injected,           // kube-inject: no policy consulted
 };
 
 // A bounded, metric-label-safe name such as "host_network" or "policy_disabled".

@@ -1,19 +1,11 @@
 #pragma once
 
-// Go's number-to-text conversions that leak into Kubernetes YAML output. Kept in one place
-// because the YAML emitter, ghodss' scalar coercion and the schema decoder must agree.
+// sigs.k8s.io/yaml's text for floats; Go's strconv and encoding/json forms it builds on are
+// common/go_format.h (one implementation for the template engine and this codec).
 
-#include <cstdint>
 #include <string>
 
-namespace sidecar::kube {
-
-// strconv.FormatFloat(v, 'g', -1, bits) with bits 32 or 64: the shortest text that reads back
-// as the same float of that width; %e form ("1e+06", "1.5e-07") when the decimal exponent is
-// < -4 or >= 6, else plain decimals. NaN and infinities print as "NaN", "+Inf", "-Inf".
-std::string formatGoFloat(double v, int bits = 64);
-
-}  // namespace sidecar::kube
+#include "common/go_format.h"
 
 namespace sidecar::kube {
 
@@ -21,8 +13,5 @@ namespace sidecar::kube {
 // string field): FormatFloat(v, 'g', -1, 32), with the infinities and NaN spelled the YAML
 // way. A finite double beyond float32's range is ".inf" there, as in Go.
 std::string formatYamlFloatKey(double v);
-
-// encoding/json's text for a float64 ("0.5", "1000", "1e-7", "1e+21").
-std::string formatJsonFloat(double v);
 
 }  // namespace sidecar::kube

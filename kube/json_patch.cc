@@ -139,7 +139,8 @@ json removeAt(json& doc, const std::vector<std::string>& tokens) {
   throw PatchError{"parent of the target is not a container"};
 }
 
-const json& member(const json& op, const char* name) {
+// The members an operation must have; their absence is the patch's error.
+const json& requiredMember(const json& op, const char* name) {
   auto it = op.find(name);
   if (it == op.end()) {
     throw PatchError{std::string("missing '") + name + "'"};
@@ -147,8 +148,8 @@ const json& member(const json& op, const char* name) {
   return *it;
 }
 
-std::string stringMember(const json& op, const char* name) {
-  const json& v = member(op, name);
+std::string requiredString(const json& op, const char* name) {
+  const json& v = requiredMember(op, name);
   if (!v.is_string()) {
     throw PatchError{std::string("'") + name + "' must be a string"};
   }
@@ -185,19 +186,19 @@ Expected<nlohmann::json> applyPatch(const nlohmann::json& doc, const nlohmann::j
       if (!op.is_object()) {
         throw PatchError{"operation must be an object"};
       }
-      name = stringMember(op, "op");
-      path = stringMember(op, "path");
+      name = requiredString(op, "op");
+      path = requiredString(op, "path");
       const auto tokens = parsePointer(path);
       if (name == "add") {
-        addAt(result, tokens, member(op, "value"));
+        addAt(result, tokens, requiredMember(op, "value"));
       } else if (name == "remove") {
         removeAt(result, tokens);
       } else if (name == "replace") {
-        const json& value = member(op, "value");
+        const json& value = requiredMember(op, "value");
         json& target = resolve(result, tokens, tokens.size());
         target = value;
       } else if (name == "move" || name == "copy") {
-        const std::string from = stringMember(op, "from");
+        const std::string from = requiredString(op, "from");
         const auto fromTokens = parsePointer(from);
         if (name == "move" && path.size() > from.size() && path.compare(0, from.size(), from) == 0 &&
             path[from.size()] == '/') {
@@ -206,7 +207,7 @@ Expected<nlohmann::json> applyPatch(const nlohmann::json& doc, const nlohmann::j
         json value = name == "move" ? removeAt(result, fromTokens) : resolve(result, fromTokens, fromTokens.size());
         addAt(result, tokens, std::move(value));
       } else if (name == "test") {
-        const json& value = member(op, "value");
+        const json& value = requiredMember(op, "value");
         if (resolve(result, tokens, tokens.size()) != value) {
           throw PatchError{"test failed: value differs"};
         }

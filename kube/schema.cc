@@ -7,58 +7,25 @@
 
 #include "kube/go_format.h"
 #include "kube/go_time.h"
+#include "kube/json_path.h"
 #include "kube/quantity.h"
 #include "kube/schema_types.h"
 
 namespace sidecar::kube {
 namespace {
 
+using detail::asciiEqualFold;
+using kube::FieldDef;
+using detail::jsonKind;
+using kube::StructDef;
 using nlohmann::json;
+using Path = detail::JsonPath;
 
 // Marshalled output of a decoded Go value, and whether encoding/json's omitempty would
 // consider that value empty.
 struct Decoded {
   json value;
   bool empty = false;
-};
-
-std::string jsonKind(const json& v) {
-  switch (v.type()) {
-    case json::value_t::string:
-      return "string";
-    case json::value_t::boolean:
-      return "bool";
-    case json::value_t::object:
-      return "object";
-    case json::value_t::array:
-      return "array";
-    case json::value_t::number_float:
-      return "number " + formatJsonFloat(v.get<double>());
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-      return "number " + v.dump();
-    default:
-      return "null";
-  }
-}
-
-// The JSON path of the value being decoded, rendered only for error messages (building
-// strings for every field would dominate the decoding time).
-struct Path {
-  const Path* parent = nullptr;
-  std::string_view field;  // empty for an index step
-  size_t index = 0;
-
-  std::string str() const {
-    std::string base = parent != nullptr ? parent->str() : std::string();
-    if (parent == nullptr && field.empty()) {
-      return base;
-    }
-    if (field.empty()) {
-      return base + "[" + std::to_string(index) + "]";
-    }
-    return base.empty() ? std::string(field) : base + "." + std::string(field);
-  }
 };
 
 class Decoder {

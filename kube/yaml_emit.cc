@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/utf8.h"
 #include "kube/go_format.h"
 #include "kube/yaml.h"
 #include "kube/yaml_scalar.h"
@@ -130,7 +131,7 @@ class Emitter {
   }
 
   bool stringScalar(const std::string& s, int indent, bool isKey) {
-    if (!detail::isValidUtf8(s)) {
+    if (!isValidUtf8(s)) {
       // yaml.v2 cannot write invalid UTF-8 as text and switches to !!binary.
       write("!!binary ");
       write(detail::base64Encode(s));

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "common/utf8.h"
 #include "kube/yaml_scalar.h"
 
 namespace sidecar::kube::detail {

@@ -450,47 +450,6 @@ size_t utf8Width(unsigned char b) {
 
 }  // namespace
 
-bool isValidUtf8(std::string_view t) {
-  size_t i = 0;
-  while (i < t.size()) {
-    const auto b = static_cast<unsigned char>(t[i]);
-    if (b < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t w = 0;
-    uint32_t cp = 0;
-    if ((b & 0xE0) == 0xC0) {
-      w = 2;
-      cp = b & 0x1F;
-    } else if ((b & 0xF0) == 0xE0) {
-      w = 3;
-      cp = b & 0x0F;
-    } else if ((b & 0xF8) == 0xF0) {
-      w = 4;
-      cp = b & 0x07;
-    } else {
-      return false;
-    }
-    if (i + w > t.size()) {
-      return false;
-    }
-    for (size_t k = 1; k < w; ++k) {
-      const auto c = static_cast<unsigned char>(t[i + k]);
-      if ((c & 0xC0) != 0x80) {
-        return false;
-      }
-      cp = (cp << 6) | (c & 0x3F);
-    }
-    const uint32_t minCp = w == 2 ? 0x80 : (w == 3 ? 0x800 : 0x10000);
-    if (cp < minCp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += w;
-  }
-  return true;
-}
-
 ScalarAnalysis analyzeScalar(std::string_view v) {
   ScalarAnalysis a;
   if (v.empty()) {

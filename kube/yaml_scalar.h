@@ -36,9 +36,6 @@ ScalarAnalysis analyzeScalar(std::string_view text);
 // libyaml's is_printable for the UTF-8 character starting at text[i].
 bool isPrintableAt(std::string_view text, size_t i);
 
-// True when text is valid UTF-8.
-bool isValidUtf8(std::string_view text);
-
 std::string base64Encode(std::string_view bytes);
 bool base64Decode(std::string_view text, std::string& out);
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "template/compare_go122.h"
+#include "common/utf8.h"
 #include "template/format.h"
 
 namespace sidecar::tmpl::builtins {
@@ -258,7 +259,7 @@ std::string jsEscape(std::string_view s) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       size_t size = 1;
-      char32_t r = fmt::decodeRune(s, i, size);
+      char32_t r = decodeRune(s, i, size);
       bool printable = !(r == 0xfffd && size == 1) && fmt::isPrint(r);
       if (printable) {
         out.append(s.substr(i, size));

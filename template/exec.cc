@@ -4,6 +4,7 @@
 #include <deque>
 #include <exception>
 
+#include "common/utf8.h"
 #include "template/ast.h"
 #include "template/builtins.h"
 #include "template/format.h"
@@ -64,7 +65,7 @@ class Executor {
       size_t cut = 0;
       for (int runes = 0; cut < ctx.size() && runes < 20; ++runes) {
         size_t size = 1;
-        fmt::decodeRune(ctx, cut, size);
+        decodeRune(ctx, cut, size);
         cut += size;
       }
       if (cut < ctx.size()) {

@@ -5,22 +5,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/go_format.h"
+#include "common/utf8.h"
+
 namespace sidecar::tmpl::fmt {
 namespace {
 
 constexpr std::string_view kLowerHex = "0123456789abcdef";
 constexpr std::string_view kUpperHex = "0123456789ABCDEF";
-
-size_t runeCount(std::string_view s) {
-  size_t n = 0;
-  for (size_t i = 0; i < s.size();) {
-    size_t size = 1;
-    decodeRune(s, i, size);
-    i += size;
-    ++n;
-  }
-  return n;
-}
 
 }  // namespace
 
@@ -51,260 +43,6 @@ bool isPrint(char32_t r) {
 }
 
 namespace {
-
-// A decimal digit string with the decimal point after `dp` digits, as strconv keeps it.
-struct Decimal {
-  char digits[40];
-  int nd = 0;
-  int dp = 0;
-  bool neg = false;
-};
-
-// Parses printf/to_chars scientific output ("-1.2345e+06") into digits and point position.
-void parseScientific(const char* s, Decimal& d) {
-  if (*s == '-') {
-    d.neg = true;
-    ++s;
-  }
-  int nd = 0;
-  for (; *s && *s != 'e' && *s != 'E'; ++s) {
-    if (*s >= '0' && *s <= '9' && nd < static_cast<int>(sizeof(d.digits))) {
-      d.digits[nd++] = *s;
-    }
-  }
-  int exp = 0;
-  if (*s == 'e' || *s == 'E') {
-    exp = std::atoi(s + 1);
-  }
-  while (nd > 0 && d.digits[nd - 1] == '0') {
-    --nd;
-  }
-  d.nd = nd;
-  d.dp = nd == 0 ? 0 : exp + 1;
-}
-
-Decimal shortestDecimal(double v) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf) - 1, v, std::chars_format::scientific);
-  *res.ptr = '\0';
-  Decimal d;
-  parseScientific(buf, d);
-  d.neg = std::signbit(v);
-  return d;
-}
-
-Decimal roundedDecimal(double v, int significant) {
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.*e", significant - 1, v);
-  Decimal d;
-  parseScientific(buf, d);
-  d.neg = std::signbit(v);
-  return d;
-}
-
-void appendExp(std::string& out, const Decimal& d, int prec, char fmtChar) {
-  out.push_back(d.nd == 0 ? '0' : d.digits[0]);
-  if (prec > 0) {
-    out.push_back('.');
-    int i = 1;
-    int m = std::min(d.nd, prec + 1);
-    if (i < m) {
-      out.append(d.digits + i, d.digits + m);
-      i = m;
-    }
-    for (; i <= prec; ++i) {
-      out.push_back('0');
-    }
-  }
-  out.push_back(fmtChar);
-  int exp = d.nd == 0 ? 0 : d.dp - 1;
-  if (exp < 0) {
-    out.push_back('-');
-    exp = -exp;
-  } else {
-    out.push_back('+');
-  }
-  if (exp < 10) {
-    out.push_back('0');
-  }
-  char buf[8];
-  auto res = std::to_chars(buf, buf + sizeof(buf), exp);
-  out.append(buf, res.ptr);
-}
-
-void appendFixed(std::string& out, const Decimal& d, int prec) {
-  if (d.dp > 0) {
-    int m = std::min(d.nd, d.dp);
-    out.append(d.digits, d.digits + m);
-    for (; m < d.dp; ++m) {
-      out.push_back('0');
-    }
-  } else {
-    out.push_back('0');
-  }
-  if (prec > 0) {
-    out.push_back('.');
-    for (int i = 1; i <= prec; ++i) {
-      int j = d.dp + i - 1;
-      out.push_back(j >= 0 && j < d.nd ? d.digits[j] : '0');
-    }
-  }
-}
-
-// strconv's %g decision between exponent and fixed notation.
-void appendGeneral(std::string& out, const Decimal& d, int prec, bool shortest, char expChar) {
-  int eprec = prec;
-  if (eprec > d.nd && d.nd >= d.dp) {
-    eprec = d.nd;
-  }
-  if (shortest) {
-    eprec = 6;
-  }
-  int exp = d.dp - 1;
-  if (exp < -4 || exp >= eprec) {
-    if (prec > d.nd) {
-      prec = d.nd;
-    }
-    appendExp(out, d, prec - 1, expChar);
-    return;
-  }
-  if (prec > d.dp) {
-    prec = d.nd;
-  }
-  appendFixed(out, d, std::max(prec - d.dp, 0));
-}
-
-// strconv's %b (mantissa p exponent) and %x/%X (hexadecimal mantissa) forms.
-void formatBinaryOrHex(std::string& out, double v, char verb, int prec) {
-  uint64_t bits = 0;
-  std::memcpy(&bits, &v, sizeof bits);
-  bool neg = (bits >> 63) != 0;
-  int exp = static_cast<int>((bits >> 52) & 0x7ff);
-  uint64_t mant = bits & ((uint64_t{1} << 52) - 1);
-  if (exp == 0) {
-    ++exp;  // subnormal
-  } else {
-    mant |= uint64_t{1} << 52;
-  }
-  exp -= 1023;
-  if (neg) {
-    out.push_back('-');
-  }
-  if (verb == 'b') {
-    out += std::to_string(mant);
-    out.push_back('p');
-    int e = exp - 52;
-    if (e >= 0) {
-      out.push_back('+');
-    }
-    out += std::to_string(e);
-    return;
-  }
-  if (mant == 0) {
-    exp = 0;
-  }
-  mant <<= 60 - 52;
-  while (mant != 0 && (mant & (uint64_t{1} << 60)) == 0) {
-    mant <<= 1;
-    --exp;
-  }
-  if (prec >= 0 && prec < 15) {
-    auto shift = static_cast<unsigned>(prec * 4);
-    uint64_t extra = (mant << shift) & ((uint64_t{1} << 60) - 1);
-    mant >>= 60 - shift;
-    if ((extra | (mant & 1)) > (uint64_t{1} << 59)) {
-      ++mant;
-    }
-    mant <<= 60 - shift;
-    if ((mant & (uint64_t{1} << 61)) != 0) {
-      mant >>= 1;
-      ++exp;
-    }
-  }
-  std::string_view hex = verb == 'X' ? kUpperHex : kLowerHex;
-  out.push_back('0');
-  out.push_back(verb);
-  out.push_back(static_cast<char>('0' + ((mant >> 60) & 1)));
-  mant <<= 4;
-  if (prec < 0 && mant != 0) {
-    out.push_back('.');
-    while (mant != 0) {
-      out.push_back(hex[(mant >> 60) & 15]);
-      mant <<= 4;
-    }
-  } else if (prec > 0) {
-    out.push_back('.');
-    for (int i = 0; i < prec; ++i) {
-      out.push_back(hex[(mant >> 60) & 15]);
-      mant <<= 4;
-    }
-  }
-  out.push_back(verb == 'X' ? 'P' : 'p');
-  if (exp < 0) {
-    out.push_back('-');
-    exp = -exp;
-  } else {
-    out.push_back('+');
-  }
-  if (exp < 10) {
-    out.push_back('0');
-  }
-  out += std::to_string(exp);
-}
-
-// strconv.AppendFloat(v, verb, prec, 64) including the sign.
-void formatFloat(std::string& out, double v, char verb, int prec) {
-  if (std::isnan(v)) {
-    out += "NaN";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v > 0 ? "+Inf" : "-Inf";
-    return;
-  }
-  if (verb == 'b' || verb == 'x' || verb == 'X') {
-    formatBinaryOrHex(out, v, verb, prec);
-    return;
-  }
-  if (verb == 'e' || verb == 'E' || verb == 'f' || verb == 'F') {
-    if (prec < 0) {
-      Decimal d = shortestDecimal(v);
-      if (d.neg) {
-        out.push_back('-');
-      }
-      if (verb == 'f' || verb == 'F') {
-        appendFixed(out, d, std::max(d.nd - d.dp, 0));
-      } else {
-        appendExp(out, d, std::max(d.nd - 1, 0), verb);
-      }
-      return;
-    }
-    char spec[8] = {'%', '.', '*', verb == 'F' ? 'f' : verb, '\0'};
-    char buf[400];
-    int n = std::snprintf(buf, sizeof(buf), spec, std::min(prec, 300), v);
-    if (n > 0) {
-      out.append(buf, std::min(static_cast<size_t>(n), sizeof(buf) - 1));
-    }
-    return;
-  }
-  char expChar = verb == 'G' ? 'E' : 'e';
-  if (prec < 0) {
-    Decimal d = shortestDecimal(v);
-    if (d.neg) {
-      out.push_back('-');
-    }
-    appendGeneral(out, d, d.nd, true, expChar);
-    return;
-  }
-  if (prec == 0) {
-    prec = 1;
-  }
-  Decimal d = roundedDecimal(v, std::min(prec, 30));
-  if (d.neg) {
-    out.push_back('-');
-  }
-  appendGeneral(out, d, prec, false, expChar);
-}
 
 // Go's fmt.pp: one formatting run with its flags.
 class Printer {
@@ -534,7 +272,7 @@ void Printer::fmtFloat(double v, char verb, int prec) {
     prec = f_.prec;
   }
   std::string num = "+";
-  formatFloat(num, v, verb, prec);
+  appendGoFloat(num, v, verb, prec);
   if (num[1] == '-' || num[1] == '+') {
     num.erase(0, 1);
   }
@@ -963,71 +701,6 @@ void Printer::sprintf(std::string_view format, std::span<const Value> args) {
 
 }  // namespace
 
-char32_t decodeRune(std::string_view s, size_t i, size_t& size) {
-  auto c0 = static_cast<unsigned char>(s[i]);
-  size = 1;
-  if (c0 < 0x80) {
-    return c0;
-  }
-  auto cont = [&](size_t k) -> int {
-    if (i + k >= s.size()) {
-      return -1;
-    }
-    auto c = static_cast<unsigned char>(s[i + k]);
-    return (c & 0xc0) == 0x80 ? (c & 0x3f) : -1;
-  };
-  if (c0 >= 0xc2 && c0 <= 0xdf) {
-    int c1 = cont(1);
-    if (c1 >= 0) {
-      size = 2;
-      return static_cast<char32_t>(((c0 & 0x1f) << 6) | c1);
-    }
-  } else if (c0 >= 0xe0 && c0 <= 0xef) {
-    int c1 = cont(1);
-    int c2 = cont(2);
-    if (c1 >= 0 && c2 >= 0) {
-      char32_t r = static_cast<char32_t>(((c0 & 0x0f) << 12) | (c1 << 6) | c2);
-      if (r >= 0x800 && (r < 0xd800 || r > 0xdfff)) {
-        size = 3;
-        return r;
-      }
-    }
-  } else if (c0 >= 0xf0 && c0 <= 0xf4) {
-    int c1 = cont(1);
-    int c2 = cont(2);
-    int c3 = cont(3);
-    if (c1 >= 0 && c2 >= 0 && c3 >= 0) {
-      char32_t r = static_cast<char32_t>(((c0 & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3);
-      if (r >= 0x10000 && r <= 0x10ffff) {
-        size = 4;
-        return r;
-      }
-    }
-  }
-  return 0xfffd;
-}
-
-void appendRune(std::string& out, char32_t r) {
-  if (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)) {
-    r = 0xfffd;
-  }
-  if (r < 0x80) {
-    out.push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (r >> 6)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3f)));
-  } else if (r < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (r >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (r >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (r & 0x3f)));
-  }
-}
-
 void appendQuoted(std::string& out, std::string_view s, bool asciiOnly) {
   out.push_back('"');
   for (size_t i = 0; i < s.size();) {
@@ -1090,11 +763,7 @@ void appendQuoted(std::string& out, std::string_view s, bool asciiOnly) {
 }
 
 void appendFloat(std::string& out, double v) {
-  if (std::isinf(v)) {
-    out += v > 0 ? "+Inf" : "-Inf";
-    return;
-  }
-  formatFloat(out, v, 'g', -1);
+  appendGoFloat(out, v, 'g', -1);
 }
 
 void appendValue(std::string& out, const Value& v) {

@@ -30,8 +30,4 @@ void appendQuoted(std::string& out, std::string_view s, bool asciiOnly = false);
 // Go's unicode.IsPrint (control, format, separator, surrogate, private use: false).
 bool isPrint(char32_t r);
 
-// Decodes one UTF-8 sequence at s[i]; invalid bytes decode as U+FFFD of size 1.
-char32_t decodeRune(std::string_view s, size_t i, size_t& size);
-void appendRune(std::string& out, char32_t r);
-
 }  // namespace sidecar::tmpl::fmt

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "common/utf8.h"
 #include "template/format.h"
 #include "template/lexer.h"
 
@@ -111,7 +112,7 @@ bool unescape(std::string_view s, size_t& i, char quote, std::string& out) {
         return false;
       }
       i += n;
-      fmt::appendRune(out, r);
+      appendRune(out, r);
       return true;
     }
     default:
@@ -161,7 +162,7 @@ Expected<Value> parseNumber(std::string_view text, bool isChar) {
       decoded = std::string(body);
     }
     size_t size = 1;
-    char32_t r = fmt::decodeRune(decoded, 0, size);
+    char32_t r = decodeRune(decoded, 0, size);
     if (size != decoded.size()) {
       return fail("malformed character constant: " + std::string(text));
     }

@@ -1,3 +1,4 @@
+#include "common/utf8.h"
 #include "template/sprig.h"
 
 #include <algorithm>
@@ -296,7 +297,7 @@ std::vector<std::string> splitString(std::string_view s, std::string_view sep, i
     size_t i = 0;
     while (i < s.size() && (n < 0 || static_cast<int64_t>(out.size()) < n - 1)) {
       size_t size = 1;
-      fmt::decodeRune(s, i, size);
+      decodeRune(s, i, size);
       out.emplace_back(s.substr(i, size));
       i += size;
     }
@@ -325,7 +326,7 @@ std::string replaceAll(std::string_view src, std::string_view from, std::string_
     size_t i = 0;
     while (i < src.size()) {
       size_t size = 1;
-      fmt::decodeRune(src, i, size);
+      decodeRune(src, i, size);
       out.append(src.substr(i, size));
       out.append(to);
       i += size;
@@ -366,7 +367,7 @@ std::string trimCutset(std::string_view s, std::string_view cutset) {
     size_t i = 0;
     while (i < cutset.size()) {
       size_t size = 1;
-      fmt::decodeRune(cutset, i, size);
+      decodeRune(cutset, i, size);
       if (cutset.substr(i, size) == rune) {
         return true;
       }
@@ -377,7 +378,7 @@ std::string trimCutset(std::string_view s, std::string_view cutset) {
   size_t begin = 0;
   while (begin < s.size()) {
     size_t size = 1;
-    fmt::decodeRune(s, begin, size);
+    decodeRune(s, begin, size);
     if (!inSet(s.substr(begin, size))) {
       break;
     }

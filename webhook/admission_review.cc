@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "common/base64.h"
 #include "webhook/json_write.h"
 
 namespace sidecar::webhook {
@@ -147,7 +148,7 @@ void appendEnvelopeStart(std::string& out, AdmissionApiVersion version, std::str
 std::string encodeAdmissionResponse(AdmissionApiVersion version, std::string_view uid,
                                     const MutationResult& result) {
   if (result.outcome == MutationResult::Outcome::Failed) {
-    const bool badInput = result.reason.rfind("invalid", 0) == 0;
+    const bool badInput = result.code == ErrorCode::InvalidArgument;
     return encodeAdmissionDenial(version, uid, badInput ? 400 : 500, result.message);
   }
   std::string out;

@@ -2,9 +2,7 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "common/file.h"
 #include "webhook/log.h"
 
 namespace sidecar::webhook {
@@ -20,16 +18,7 @@ std::optional<FileIdentity> RealFileProbe::identify(const std::string& path) con
 }
 
 Expected<std::string> RealFileProbe::read(const std::string& path) const {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("cannot open " + path);
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    return fail("cannot read " + path);
-  }
-  return buf.str();
+  return readFile(path);
 }
 
 CertStore::CertStore(Token, std::shared_ptr<Metrics> metrics, Clock clock)

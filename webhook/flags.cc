@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "common/go_duration.h"
 #include "webhook/log.h"
 
 namespace sidecar::webhook {
@@ -156,53 +157,26 @@ const std::map<std::string, FlagSpec, std::less<>>& flagSpecs() {
 
 Expected<std::chrono::milliseconds> parseDuration(std::string_view text) {
   if (text.empty()) {
-    return fail("empty duration");
+    return fail(ErrorCode::InvalidArgument, "empty duration");
   }
   if (text.find_first_not_of("0123456789") == std::string_view::npos) {
     auto seconds = parseInt("duration", text, 0, int64_t{1} << 40);
     if (!seconds) {
-      return fail("\"" + std::string(text) + "\" is not a duration");
+      return fail(ErrorCode::InvalidArgument, "\"" + std::string(text) + "\" is not a duration");
     }
     return std::chrono::milliseconds(*seconds * 1000);
   }
-  double total = 0;
-  std::string_view rest = text;
-  while (!rest.empty()) {
-    size_t numberEnd = 0;
-    while (numberEnd < rest.size() &&
-           ((rest[numberEnd] >= '0' && rest[numberEnd] <= '9') || rest[numberEnd] == '.')) {
-      ++numberEnd;
-    }
-    size_t unitEnd = numberEnd;
-    while (unitEnd < rest.size() && rest[unitEnd] >= 'a' && rest[unitEnd] <= 'z') {
-      ++unitEnd;
-    }
-    const std::string number(rest.substr(0, numberEnd));
-    const std::string_view unit = rest.substr(numberEnd, unitEnd - numberEnd);
-    double value = 0;
-    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (number.empty() || ec != std::errc() || end != number.data() + number.size()) {
-      return fail("\"" + std::string(text) + "\" is not a duration (want e.g. 500ms, 2s, 1m30s)");
-    }
-    double factor = 0;
-    if (unit == "ms") {
-      factor = 1;
-    } else if (unit == "s") {
-      factor = 1000;
-    } else if (unit == "m") {
-      factor = 60000;
-    } else if (unit == "h") {
-      factor = 3600000;
-    } else if (unit == "us" || unit == "µs") {
-      factor = 0.001;
-    } else {
-      return fail("\"" + std::string(text) + "\": unknown duration unit \"" + std::string(unit) +
-                  "\"");
-    }
-    total += value * factor;
-    rest.remove_prefix(unitEnd);
+  auto nanos = parseGoDuration(text);
+  if (!nanos) {
+    return fail(ErrorCode::InvalidArgument,
+                "\"" + std::string(text) +
+                    "\" is not a duration (want e.g. 500ms, 2s, 1m30s): " + nanos.error().message);
   }
-  return std::chrono::milliseconds(static_cast<int64_t>(total));
+  if (*nanos < 0) {
+    return fail(ErrorCode::InvalidArgument,
+                "\"" + std::string(text) + "\": a duration here must not be negative");
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds(*nanos));
 }
 
 Expected<void> parseServerFlags(const std::vector<std::string>& args, ServerOptions& options,

@@ -60,10 +60,10 @@ MutationResult RequestHandler::mutateGuarded(const AdmissionRequestView& view) c
     return mutator_->mutate(view);
   } catch (const std::exception& e) {
     return {MutationResult::Outcome::Failed, "", "internal_error",
-            std::string("internal error while injecting: ") + e.what()};
+            std::string("internal error while injecting: ") + e.what(), ErrorCode::Internal};
   } catch (...) {
     return {MutationResult::Outcome::Failed, "", "internal_error",
-            "internal error while injecting: unknown exception"};
+            "internal error while injecting: unknown exception", ErrorCode::Internal};
   }
 }
 
@@ -201,9 +201,12 @@ HttpResponse RequestHandler::handleInject(const HttpRequest& request) const {
         break;
       case MutationResult::Outcome::Failed:
         metrics_->injectionFailed(result.reason);
-        logWarn("injection failed for " + std::string(view.namespace_) + "/" +
-                podLogName(view) + " (uid " + std::string(view.uid) +
-                "): " + result.message);
+        // A bad request is the caller's business; anything else is ours to look at.
+        logger().log("webhook",
+                     result.code == ErrorCode::InvalidArgument ? LogLevel::Warn : LogLevel::Error,
+                     "injection failed for " + std::string(view.namespace_) + "/" +
+                         podLogName(view) + " (uid " + std::string(view.uid) + ", " +
+                         std::string(errorCodeName(result.code)) + "): " + result.message);
         break;
     }
     response.body = encodeAdmissionResponse(review->apiVersion, view.uid, result);

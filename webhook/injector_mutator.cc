@@ -28,6 +28,7 @@ MutationResult InjectorMutator::mutate(const AdmissionRequestView& request) cons
     result.outcome = MutationResult::Outcome::Failed;
     result.reason = "config_not_loaded";
     result.message = "the injection config has not been loaded yet";
+    result.code = ErrorCode::Unavailable;
     return result;
   }
   if (request.kind != "Pod") {
@@ -60,6 +61,7 @@ MutationResult InjectorMutator::mutate(const AdmissionRequestView& request) cons
     case inject::AdmissionOutcome::Kind::Failed:
       result.outcome = MutationResult::Outcome::Failed;
       result.message = outcome.message;
+      result.code = outcome.code;
       break;
   }
   return result;

@@ -1,7 +1,5 @@
 #pragma once
 
-#include "common/base64.h"
-
 // Output helpers for writing JSON without a DOM: the admission response is a fixed shape,
 // so string building is both simpler and several times faster than a serializer.
 
@@ -13,8 +11,5 @@ namespace sidecar::webhook {
 // Appends s as a quoted JSON string. Control characters are escaped; bytes that are not
 // valid UTF-8 become U+FFFD so the API server's decoder never rejects our response.
 void appendJsonString(std::string& out, std::string_view s);
-
-// Standard base64, appended to out (common/base64.h).
-using sidecar::appendBase64;
 
 }  // namespace sidecar::webhook

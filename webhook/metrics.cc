@@ -1,9 +1,5 @@
 #include "webhook/metrics.h"
 
-#include <exception>
-
-#include <prometheus/text_serializer.h>
-
 namespace sidecar::webhook {
 
 namespace {
@@ -31,78 +27,79 @@ std::string sanitizeReason(std::string_view reason) {
 
 }  // namespace
 
-Metrics::Metrics()
-    : registry_(std::make_shared<prometheus::Registry>()),
+Metrics::Metrics(MetricsRegistryPtr registry)
+    : metricsRegistry_(registry ? std::move(registry) : std::make_shared<MetricsRegistry>()),
+      registry_(metricsRegistry_->prometheus()),
       skipFamily_(BuildCounter()
                       .Name("sidecar_injection_skip_total")
                       .Help("Admission requests allowed without injection, by reason")
-                      .Register(*registry_)),
+                      .Register(registry_)),
       failureFamily_(BuildCounter()
                          .Name("sidecar_injection_failure_total")
                          .Help("Admission requests whose injection failed, by reason")
-                         .Register(*registry_)),
+                         .Register(registry_)),
       httpErrorFamily_(BuildCounter()
                            .Name("sidecar_webhook_http_errors_total")
                            .Help("HTTP requests answered with an error status, by code")
-                           .Register(*registry_)),
+                           .Register(registry_)),
       requests_(BuildCounter()
                     .Name("sidecar_injection_requests_total")
                     .Help("Admission reviews received on /inject")
-                    .Register(*registry_)
+                    .Register(registry_)
                     .Add({})),
       success_(BuildCounter()
                    .Name("sidecar_injection_success_total")
                    .Help("Admission reviews answered with a patch")
-                   .Register(*registry_)
+                   .Register(registry_)
                    .Add({})),
       injectionTime_(BuildHistogram()
                          .Name("sidecar_injection_time_seconds")
                          .Help("Time to decode, mutate and encode one admission review")
-                         .Register(*registry_)
+                         .Register(registry_)
                          .Add({}, injectionBuckets())),
       certReloads_(BuildCounter()
                        .Name("sidecar_webhook_cert_reloads_total")
                        .Help("Serving certificate generations loaded")
-                       .Register(*registry_)
+                       .Register(registry_)
                        .Add({})),
       certReloadFailures_(BuildCounter()
                               .Name("sidecar_webhook_cert_reload_failures_total")
                               .Help("Certificate reloads rejected (the previous one is kept)")
-                              .Register(*registry_)
+                              .Register(registry_)
                               .Add({})),
       certExpiry_(BuildGauge()
                       .Name("sidecar_webhook_cert_expiry_timestamp_seconds")
                       .Help("notAfter of the serving certificate in use, Unix seconds")
-                      .Register(*registry_)
+                      .Register(registry_)
                       .Add({})),
       connectionsAccepted_(BuildCounter()
                                .Name("sidecar_webhook_connections_accepted_total")
                                .Help("Connections accepted")
-                               .Register(*registry_)
+                               .Register(registry_)
                                .Add({})),
       connectionsOpen_(BuildGauge()
                            .Name("sidecar_webhook_connections_open")
                            .Help("Connections currently open")
-                           .Register(*registry_)
+                           .Register(registry_)
                            .Add({})),
       connectionsRejected_(BuildCounter()
                                .Name("sidecar_webhook_connections_rejected_total")
                                .Help("Connections closed at accept because of the limit")
-                               .Register(*registry_)
+                               .Register(registry_)
                                .Add({})),
       connectionsTimedOut_(BuildCounter()
                                .Name("sidecar_webhook_connections_timed_out_total")
                                .Help("Connections closed by a handshake, read or idle deadline")
-                               .Register(*registry_)
+                               .Register(registry_)
                                .Add({})),
       handshakeFailures_(BuildCounter()
                              .Name("sidecar_webhook_tls_handshake_failures_total")
                              .Help("TLS handshakes that failed")
-                             .Register(*registry_)
+                             .Register(registry_)
                              .Add({})) {}
 
 std::string Metrics::serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  return metricsRegistry_->serialize();
 }
 
 prometheus::Counter& Metrics::reasonCounter(
@@ -148,23 +145,13 @@ void Metrics::httpError(int status) {
   counter->Increment();
 }
 
-// prometheus-cpp reports bad names and type clashes by throwing; keep that inside.
-Expected<Metrics::GaugeFamily> Metrics::addGauge(const std::string& name,
-                                                 const std::string& help) {
-  try {
-    return GaugeFamily(BuildGauge().Name(name).Help(help).Register(*registry_));
-  } catch (const std::exception& e) {
-    return fail("metric \"" + name + "\": " + e.what());
-  }
+Expected<Metrics::GaugeFamily> Metrics::addGauge(const std::string& name, const std::string& help) {
+  return metricsRegistry_->addGauge(name, help);
 }
 
 Expected<Metrics::CounterFamily> Metrics::addCounter(const std::string& name,
                                                      const std::string& help) {
-  try {
-    return CounterFamily(BuildCounter().Name(name).Help(help).Register(*registry_));
-  } catch (const std::exception& e) {
-    return fail("metric \"" + name + "\": " + e.what());
-  }
+  return metricsRegistry_->addCounter(name, help);
 }
 
 double Metrics::skipTotal(std::string_view reason) const {

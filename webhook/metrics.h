@@ -1,8 +1,9 @@
 #pragma once
 
-// The webhook's Prometheus metrics. One Metrics object owns the registry; the server, the
-// certificate reloader and (through the add* hooks) the lead's config reloader publish into
-// it, and /metrics serializes it.
+// The webhook's Prometheus metrics, registered into the process's MetricsRegistry
+// (common/metrics.h), which /metrics serializes. Other components (config reload, drift)
+// register their own families into the same registry; the add* hooks here are kept for
+// callers that only hold the webhook's Metrics.
 
 #include <chrono>
 #include <functional>
@@ -19,6 +20,7 @@
 #include <prometheus/registry.h>
 
 #include "common/expected.h"
+#include "common/metrics.h"
 
 namespace sidecar::webhook {
 
@@ -28,9 +30,11 @@ class Metrics {
   // buggy mutator cannot grow the registry without bound.
   static constexpr size_t kMaxReasons = 32;
 
-  Metrics();
+  // Registers the webhook's families into `registry` (a fresh one when none is given).
+  explicit Metrics(MetricsRegistryPtr registry = std::make_shared<MetricsRegistry>());
 
-  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  std::shared_ptr<prometheus::Registry> registry() const { return metricsRegistry_->shared(); }
+  const MetricsRegistryPtr& metricsRegistry() const { return metricsRegistry_; }
   // Prometheus text exposition format (version 0.0.4).
   std::string serialize() const;
 
@@ -54,8 +58,8 @@ class Metrics {
   // Hooks for other components (config generation, reload counters). Registering a name
   // twice with the same type returns the same family; an invalid or clashing name is an
   // error.
-  using GaugeFamily = std::reference_wrapper<prometheus::Family<prometheus::Gauge>>;
-  using CounterFamily = std::reference_wrapper<prometheus::Family<prometheus::Counter>>;
+  using GaugeFamily = MetricsRegistry::GaugeFamily;
+  using CounterFamily = MetricsRegistry::CounterFamily;
   Expected<GaugeFamily> addGauge(const std::string& name, const std::string& help);
   Expected<CounterFamily> addCounter(const std::string& name, const std::string& help);
 
@@ -76,7 +80,8 @@ class Metrics {
                                      std::map<std::string, prometheus::Counter*, std::less<>>& seen,
                                      std::string_view reason);
 
-  std::shared_ptr<prometheus::Registry> registry_;
+  MetricsRegistryPtr metricsRegistry_;
+  prometheus::Registry& registry_;
   prometheus::Family<prometheus::Counter>& skipFamily_;
   prometheus::Family<prometheus::Counter>& failureFamily_;
   prometheus::Family<prometheus::Counter>& httpErrorFamily_;

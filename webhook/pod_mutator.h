@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/error.h"
+
 namespace sidecar::webhook {
 
 // Views into the request body; valid only for the duration of PodMutator::mutate().
@@ -26,10 +28,11 @@ struct MutationResult {
   Outcome outcome = Outcome::Skipped;
   std::string patch;    // RFC 6902 JSON array when Patched
   // Bounded metric label such as "policy_disabled", "host_network", "invalid_annotation".
-  // A Failed result whose reason starts with "invalid" is reported as the caller's fault
-  // (status code 400); any other failure is the server's (500).
   std::string reason;
   std::string message;  // human text: status.message on failure, always in the debug log
+  // Of a Failed result: InvalidArgument is the caller's fault (status code 400), anything
+  // else the server's (500).
+  ErrorCode code = ErrorCode::Unknown;
 };
 
 class PodMutator {

@@ -4,16 +4,16 @@
 // Allocation volume is measured with a counting operator new.
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <new>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 #include <nlohmann/json.hpp>
 
+#include "common/file.h"
 #include "inject/admission.h"
 #include "inject/admission_cache.h"
 #include "inject/config.h"
@@ -112,13 +112,11 @@ void runAdmission(benchmark::State& state) {
 }
 
 std::string readSource(const std::string& relative) {
-  std::ifstream in(std::string(SIDECAR_SOURCE_DIR) + "/" + relative);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) {
+  auto text = sidecar::readFile(std::string(SIDECAR_SOURCE_DIR) + "/" + relative);
+  if (!text) {
     std::abort();
   }
-  return text.str();
+  return std::move(*text);
 }
 
 // What production runs: the built-in template, mesh and values, and the sleep sample's pod

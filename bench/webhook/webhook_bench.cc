@@ -15,10 +15,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <deque>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -30,8 +29,9 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
-#include "webhook/admission_review.h"
 #include <sys/resource.h>
+#include "common/file.h"
+#include "webhook/admission_review.h"
 
 #include "inject/config.h"
 #include "webhook/http_handler.h"
@@ -223,10 +223,12 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
 };
 
 std::string readSource(const std::string& relative) {
-  std::ifstream in(std::string(SIDECAR_SOURCE_DIR) + "/" + relative);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  auto text = sidecar::readFile(std::string(SIDECAR_SOURCE_DIR) + "/" + relative);
+  if (!text) {
+    std::fprintf(stderr, "%s\n", text.error().message.c_str());
+    std::abort();
+  }
+  return std::move(*text);
 }
 
 std::string httpRequest(const std::string& body) {

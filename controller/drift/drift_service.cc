@@ -4,12 +4,14 @@
 #include <unordered_set>
 
 #include "controller/drift/cluster_reader.h"
+#include "kube/json_access.h"
 
 namespace sidecar::drift {
 
 namespace ctl = controller;
+using kube::member;
+using kube::stringMember;
 using nlohmann::json;
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 namespace {
 
@@ -17,20 +19,6 @@ namespace {
 // without them, with less detail, instead of waiting forever for their first list.
 bool optionalKind(const ctl::ResourceDescriptor& rd) {
   return &rd == &kPodDisruptionBudgets || &rd == &ctl::resources::kCronJobs;
-}
-
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) {
-    return kNull;
-  }
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string stringAt(const json& object, const char* key) {
-  const json& v = member(object, key);
-  return v.is_string() ? v.get<std::string>() : std::string();
 }
 
 // The part of a MutatingWebhookConfiguration webhook selection reads: caBundle rotations
@@ -109,13 +97,17 @@ class DriftService::QueueSink final : public ctl::ReflectorSink {
 };
 
 DriftService::DriftService(ctl::RestClient& client, DriftServiceOptions options,
-                           std::function<bool()> isLeader, DriftServiceCallbacks callbacks)
+                           std::function<bool()> isLeader, DriftServiceCallbacks callbacks,
+                           Clock& clock)
     : client_(client),
+      clock_(clock),
       options_(std::move(options)),
       isLeader_(std::move(isLeader)),
       callbacks_(std::move(callbacks)),
       kinds_(driftKinds()),  // any arrival order works: late context recomputes its pods
-      reconciler_(client, options_.reconciler, isLeader_) {
+      reconciler_(
+          client, options_.reconciler, isLeader_, [&clock] { return clock.now(); },
+          [&clock] { return clock.wallNow(); }) {
   if (options_.informers == nullptr) {
     ownInformers_ = std::make_unique<ctl::InformerFactory>(
         client, ctl::InformerFactoryOptions{options_.pageSize, options_.watchTimeoutSeconds, {}});
@@ -239,10 +231,10 @@ void DriftService::warn(const std::string& message) {
 }
 
 void DriftService::run() {
-  SteadyTime wake = std::chrono::steady_clock::now();
+  SteadyTime wake = clock_.now();
   std::unique_lock lock(queueMutex_);
   while (!stopping_) {
-    queueCv_.wait_until(lock, wake, [this] { return stopping_ || !queue_.empty(); });
+    clock_.waitUntil(lock, queueCv_, wake, [this] { return stopping_ || !queue_.empty(); });
     if (stopping_) {
       break;
     }
@@ -254,7 +246,7 @@ void DriftService::run() {
       for (Event& e : batch) {
         apply(e);
       }
-      const SteadyTime now = std::chrono::steady_clock::now();
+      const SteadyTime now = clock_.now();
       pollConfig(now);
       wake = maybeSync(now);
     }
@@ -292,7 +284,7 @@ void DriftService::applyReplace(const ctl::ResourceDescriptor& rd, std::vector<j
   present.reserve(items.size());
   for (const json& item : items) {
     const json& meta = member(item, "metadata");
-    present.insert(stringAt(meta, "namespace") + "/" + stringAt(meta, "name"));
+    present.insert(stringMember(meta, "namespace") + "/" + stringMember(meta, "name"));
   }
   if (webhooks) {
     webhookConfigs_.clear();
@@ -325,7 +317,7 @@ void DriftService::applyReplace(const ctl::ResourceDescriptor& rd, std::vector<j
   if (webhooks) {
     applyWebhookConfigs();
   }
-  markChanged(std::chrono::steady_clock::now());
+  markChanged(clock_.now());
   listed_.insert(rd.resource);
   if (!stats_.synced && listed_.size() + stats_.skippedResources.size() >= kinds_.size()) {
     stats_.synced = true;
@@ -344,8 +336,8 @@ void DriftService::applyUpsert(const ctl::ResourceDescriptor& rd, json& object) 
     object["kind"] = rd.kind;
   }
   const json& meta = member(object, "metadata");
-  const std::string ns = stringAt(meta, "namespace");
-  const std::string name = stringAt(meta, "name");
+  const std::string ns = stringMember(meta, "namespace");
+  const std::string name = stringMember(meta, "name");
   if (&rd == &ctl::resources::kMutatingWebhookConfigurations) {
     if (!name.empty() && name.find(options_.webhookName) != std::string::npos) {
       webhookConfigs_[name] = object;
@@ -369,13 +361,13 @@ void DriftService::applyUpsert(const ctl::ResourceDescriptor& rd, json& object) 
   } else {
     known_[rd.resource].insert(ns + "/" + name);
   }
-  markChanged(std::chrono::steady_clock::now());
+  markChanged(clock_.now());
 }
 
 void DriftService::applyDelete(const ctl::ResourceDescriptor& rd, const json& object) {
   const json& meta = member(object, "metadata");
-  const std::string ns = stringAt(meta, "namespace");
-  const std::string name = stringAt(meta, "name");
+  const std::string ns = stringMember(meta, "namespace");
+  const std::string name = stringMember(meta, "name");
   if (&rd == &ctl::resources::kMutatingWebhookConfigurations) {
     if (webhookConfigs_.erase(name) > 0) {
       applyWebhookConfigs();
@@ -390,7 +382,7 @@ void DriftService::applyDelete(const ctl::ResourceDescriptor& rd, const json& ob
     known_[rd.resource].erase(ns + "/" + name);
   }
   reconciler_.onDelete(rd.kind, ns, name);
-  markChanged(std::chrono::steady_clock::now());
+  markChanged(clock_.now());
 }
 
 void DriftService::applyWebhookConfigs() {
@@ -413,7 +405,7 @@ void DriftService::applyWebhookConfigs() {
   } else {
     reconciler_.onDelete("MutatingWebhookConfiguration", "", "");
   }
-  markChanged(std::chrono::steady_clock::now());
+  markChanged(clock_.now());
 }
 
 void DriftService::applyConfig(inject::InjectionConfigPtr config, std::string hash) {
@@ -426,7 +418,7 @@ void DriftService::applyConfig(inject::InjectionConfigPtr config, std::string ha
   }
   reconciler_.setConfig(std::move(config), std::move(hash));
   ++stats_.configsApplied;
-  markChanged(std::chrono::steady_clock::now());
+  markChanged(clock_.now());
   // Not debounced: config edits are rare, every pod was just recomputed anyway, and the
   // person who made the edit is watching the report for its effect.
   syncNow_ = true;
@@ -479,7 +471,7 @@ SteadyTime DriftService::maybeSync(SteadyTime now) {
     wasLeader_ = true;
     // The service paces syncs itself, so the reconciler's own rate limit is bypassed.
     SyncResult result = reconciler_.sync(true);
-    now = std::chrono::steady_clock::now();
+    now = clock_.now();
     lastSync_ = now;
     ++stats_.syncs;
     stats_.syncErrors += result.errors.size();

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "controller/drift/drift_tracker.h"
 #include "controller/drift/reconciler.h"
 #include "controller/drift/report.h"
@@ -95,8 +96,11 @@ struct DriftServiceStats {
 
 class DriftService {
  public:
+  // `clock` paces the worker (debounce, maxDelay, interval, polls) and stamps what the
+  // reconciler writes; the reflectors keep the real clock for their network backoff.
   DriftService(controller::RestClient& client, DriftServiceOptions options,
-               std::function<bool()> isLeader, DriftServiceCallbacks callbacks = {});
+               std::function<bool()> isLeader, DriftServiceCallbacks callbacks = {},
+               Clock& clock = systemClock());
   ~DriftService();
   DriftService(const DriftService&) = delete;
   DriftService& operator=(const DriftService&) = delete;
@@ -140,14 +144,15 @@ class DriftService {
   void applyDelete(const controller::ResourceDescriptor& rd, const nlohmann::json& object);
   void applyWebhookConfigs();
   void applyConfig(inject::InjectionConfigPtr config, std::string hash);
-  void pollConfig(std::chrono::steady_clock::time_point now);
+  void pollConfig(SteadyTime now);
   // Returns when the worker should next wake up for a sync or a poll.
-  std::chrono::steady_clock::time_point maybeSync(std::chrono::steady_clock::time_point now);
-  void markChanged(std::chrono::steady_clock::time_point now);
+  SteadyTime maybeSync(SteadyTime now);
+  void markChanged(SteadyTime now);
   void warn(const std::string& message);
   void enqueue(Event event);
 
   controller::RestClient& client_;
+  Clock& clock_;
   DriftServiceOptions options_;
   std::function<bool()> isLeader_;
   DriftServiceCallbacks callbacks_;
@@ -177,13 +182,13 @@ class DriftService {
   std::optional<nlohmann::json> appliedWebhookConfig_;
   inject::InjectionConfigPtr polledConfig_;
   std::string polledHash_;
-  std::chrono::steady_clock::time_point nextPoll_{};
+  SteadyTime nextPoll_{};
   bool dirty_ = false;
   bool syncNow_ = false;  // a config change: sync without the debounce
   bool wasLeader_ = false;
-  std::chrono::steady_clock::time_point firstChange_{};
-  std::chrono::steady_clock::time_point lastChange_{};
-  std::optional<std::chrono::steady_clock::time_point> lastSync_;
+  SteadyTime firstChange_{};
+  SteadyTime lastChange_{};
+  std::optional<SteadyTime> lastSync_;
   DriftServiceStats stats_;
 };
 

@@ -146,7 +146,10 @@ std::optional<std::string> DriftTracker::ownerStatus(const std::string& kind, co
                                                      const std::string& name) const {
   PodRecord probe;
   probe.namespaceName = namespaceName;
-  probe.controller = OwnerRef{kind, name};
+  OwnerRef owner;
+  owner.kind = kind;
+  owner.name = name;
+  probe.controller = std::move(owner);
   return inventory_.templateStatus(probe);
 }
 

@@ -1,7 +1,8 @@
 #include "controller/drift/expectation.h"
-#include "kube/json_access.h"
 
 #include "inject/injector.h"
+#include "inject/workload_identity.h"
+#include "kube/json_access.h"
 
 namespace sidecar::drift {
 
@@ -18,38 +19,6 @@ std::vector<std::string> namesOf(const json& list) {
     }
   }
   return out;
-}
-
-// .DeploymentMeta / .TypeMeta as the webhook derives them for a generated pod: the
-// controller owner, with a ReplicaSet's pod-template-hash suffix folded into its Deployment.
-void workloadIdentity(const PodRecord& pod, json& deployMeta, std::string& apiVersion, std::string& kind) {
-  deployMeta = *pod.metadata;
-  apiVersion = "v1";
-  kind = "Pod";
-  if (!pod.controller || stringMember(*pod.metadata, "generateName").empty()) {
-    return;
-  }
-  std::string ownerName = pod.controller->name;
-  kind = pod.controller->kind;
-  if (auto owners = pod.metadata->find("ownerReferences"); owners != pod.metadata->end()) {
-    for (const auto& ref : *owners) {
-      if (stringMember(ref, "name") == ownerName && stringMember(ref, "kind") == kind) {
-        apiVersion = stringMember(ref, "apiVersion");
-        break;
-      }
-    }
-  }
-  std::string hash;
-  if (auto labels = pod.metadata->find("labels"); labels != pod.metadata->end()) {
-    hash = stringMember(*labels, "pod-template-hash");
-  }
-  std::string suffix = "-" + hash;
-  if (kind == "ReplicaSet" && !hash.empty() && ownerName.size() > suffix.size() &&
-      ownerName.compare(ownerName.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    ownerName.resize(ownerName.size() - suffix.size());
-    kind = "Deployment";
-  }
-  deployMeta["name"] = ownerName;
 }
 
 }  // namespace
@@ -84,8 +53,11 @@ Expectation computeExpectation(const inject::InjectionConfig& config, const PodR
   inject::PodInput input;
   input.metadata = pod.metadata;
   input.spec = pod.spec;
-  json deployMeta;
-  workloadIdentity(pod, deployMeta, input.apiVersion, input.kind);
+  const inject::WorkloadIdentity workload = inject::workloadOf(*pod.metadata);
+  input.apiVersion = workload.apiVersion;
+  input.kind = workload.kind;
+  json deployMeta = *pod.metadata;
+  deployMeta["name"] = workload.name;
   input.deploymentMeta = std::make_shared<const json>(std::move(deployMeta));
   input.frontend = e.manual ? inject::Frontend::KubeInject : inject::Frontend::Webhook;
   // The template engine reports errors as values, but a config is user input: nothing it

@@ -1,40 +1,20 @@
 #include "controller/drift/inventory.h"
-#include "kube/json_access.h"
 
 #include <algorithm>
+
+#include "kube/json_access.h"
+#include "kube/owner_ref.h"
 
 namespace sidecar::drift {
 
 namespace {
 
-using nlohmann::json;
+using kube::member;
 using kube::stringMember;
-
-const json& member(const json& object, const char* key) {
-  static const json kNull;
-  if (!object.is_object()) {
-    return kNull;
-  }
-  auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::optional<OwnerRef> controllerOf(const json& object) {
-  const json& owners = member(member(object, "metadata"), "ownerReferences");
-  if (!owners.is_array()) {
-    return std::nullopt;
-  }
-  for (const auto& ref : owners) {
-    const json& c = member(ref, "controller");
-    if (c.is_boolean() && c.get<bool>()) {
-      return OwnerRef{stringMember(ref, "kind"), stringMember(ref, "name")};
-    }
-  }
-  return std::nullopt;
-}
+using nlohmann::json;
 
 bool annotationTrue(const json& object) {
-  return stringMember(member(member(object, "metadata"), "annotations"), std::string(kAutoRestartAnnotation).c_str()) ==
+  return stringMember(member(member(object, "metadata"), "annotations"), kAutoRestartAnnotation) ==
          "true";
 }
 
@@ -131,7 +111,7 @@ WorkloadRef Inventory::resolveOwner(const PodRecord& pod) const {
   };
   if (owner.kind == "ReplicaSet" || owner.kind == "Job") {
     if (const json* parent = lookup(owner.kind, owner.name)) {
-      auto up = controllerOf(*parent);
+      auto up = kube::controllerOf(member(*parent, "metadata"));
       if (up && !up->kind.empty() && !up->name.empty()) {
         return {up->kind, ns, up->name};
       }

@@ -93,13 +93,7 @@ Expected<PodRecord> makePodRecord(const json& pod) {
     if (!owners->is_array()) {
       return fail("pod " + rec.key() + ": metadata.ownerReferences is not a list");
     }
-    for (const auto& ref : *owners) {
-      auto controller = ref.is_object() ? ref.find("controller") : ref.end();
-      if (controller != ref.end() && controller->is_boolean() && controller->get<bool>()) {
-        rec.controller = OwnerRef{stringMember(ref, "kind"), stringMember(ref, "name")};
-        break;
-      }
-    }
+    rec.controller = kube::controllerOf(metadata);
   }
 
   // Actual state: the status annotation first, then the containers themselves.

@@ -12,15 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/expected.h"
+#include "kube/owner_ref.h"
 
 namespace sidecar::drift {
 
 using JsonPtr = std::shared_ptr<const nlohmann::json>;
 
-struct OwnerRef {
-  std::string kind;
-  std::string name;
-};
+using kube::OwnerRef;
 
 // What the pod runs now, from its sidecar.istio.io/status annotation and containers.
 struct ActualSidecar {

@@ -30,7 +30,9 @@ class EchoMutator : public sidecar::webhook::PodMutator {
         return {MutationResult::Outcome::Skipped, "", std::string(request.name), "skip"};
       default:
         return {MutationResult::Outcome::Failed, "", "invalid_x",
-                std::string(request.uid) + std::string(request.namespace_)};
+                std::string(request.uid) + std::string(request.namespace_),
+                request.name.size() % 2 == 0 ? sidecar::ErrorCode::InvalidArgument
+                                             : sidecar::ErrorCode::Internal};
     }
   }
   bool ready(std::string*) const override { return true; }

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/base64.h"
+#include "kube/json_patch.h"
 #include "test/apiserver/https_client.h"
-#include "test/apiserver/json_patch.h"
 #include "test/apiserver/managed_fields.h"
 #include "test/apiserver/random_names.h"
 #include "test/apiserver/selectors.h"
@@ -374,7 +374,7 @@ AdmissionOutcome MutatingAdmission::admitPodCreate(const std::string& ns, json p
           json ops = json::parse(*decoded, nullptr, false);
           if (ops.is_discarded()) {
             problem = "response.patch: not valid JSON";
-          } else if (auto applied = applyJsonPatch(pod, ops); !applied) {
+          } else if (auto applied = kube::applyPatch(pod, ops); !applied) {
             problem = applied.error().message;
           } else if (!applied->is_object() || !applied->contains("metadata") ||
                      !(*applied)["metadata"].is_object()) {

@@ -24,7 +24,7 @@ json addProxyPatch() {
 }
 
 json allowWithPatch(const json& patch) {
-  return {{"allowed", true}, {"patchType", "JSONPatch"}, {"patch", toBase64(patch.dump())}};
+  return {{"allowed", true}, {"patchType", "JSONPatch"}, {"patch", base64Encode(patch.dump())}};
 }
 
 class AdmissionTest : public ::testing::Test {
@@ -51,9 +51,14 @@ class AdmissionTest : public ::testing::Test {
   json webhook(const std::string& name, const std::string& failurePolicy) {
     return {{"name", name},
             {"clientConfig",
-             {{"service", {{"namespace", "hooks"}, {"name", "hook"}, {"path", "/inject"}, {"port", 443}}},
-              {"caBundle", toBase64(ca_->ca().certPem)}}},
-            {"rules", {{{"operations", {"CREATE"}}, {"apiGroups", {""}}, {"apiVersions", {"v1"}}, {"resources", {"pods"}}}}},
+             {{"service",
+               {{"namespace", "hooks"}, {"name", "hook"}, {"path", "/inject"}, {"port", 443}}},
+              {"caBundle", base64Encode(ca_->ca().certPem)}}},
+            {"rules",
+             {{{"operations", {"CREATE"}},
+               {"apiGroups", {""}},
+               {"apiVersions", {"v1"}},
+               {"resources", {"pods"}}}}},
             {"namespaceSelector", {{"matchLabels", {{"istio-injection", "enabled"}}}}},
             {"failurePolicy", failurePolicy},
             {"sideEffects", "None"},
@@ -128,7 +133,7 @@ TEST_F(AdmissionTest, WrongCaFailsClosedOrIsIgnored) {
   auto other = CertificateAuthority::create("someone-else");
   ASSERT_TRUE(other);
   json failing = webhook("hook.fail", "Fail");
-  failing["clientConfig"]["caBundle"] = toBase64(other->ca().certPem);
+  failing["clientConfig"]["caBundle"] = base64Encode(other->ca().certPem);
   addConfiguration("injector", {failing});
   AdmissionOutcome out = admission_->admitPodCreate("demo", pod("p1"), false);
   ASSERT_FALSE(out.allowed);
@@ -218,8 +223,9 @@ TEST_F(AdmissionTest, InvalidPatchRejectsEvenWithIgnore) {
   addConfiguration("injector", {webhook("hook.broken", "Ignore")});
   AdmissionOutcome out = admission_->admitPodCreate("demo", pod("p1"), false);
   ASSERT_FALSE(out.allowed);
-  EXPECT_NE(message(out.rejection).find("returned an invalid patch: JSON patch: operation 0 (remove /spec/nothing)"),
-            std::string::npos)
+  EXPECT_NE(
+      message(out.rejection).find("returned an invalid patch: patch op 0 (remove /spec/nothing)"),
+      std::string::npos)
       << message(out.rejection);
 
   handler_ = [](const json&) { return allowWithPatch(json::parse(R"([{"op":"remove","path":"/metadata"}])")); };
@@ -260,8 +266,9 @@ TEST_F(AdmissionTest, ConfigurationsRunInNameOrderAndSeeEarlierPatches) {
 
 TEST_F(AdmissionTest, UrlClientConfigVerifiesTheUrlHost) {
   json hook = webhook("hook.url", "Fail");
-  hook["clientConfig"] = {{"url", "https://127.0.0.1:" + std::to_string(webhook_->port()) + "/by-url"},
-                          {"caBundle", toBase64(ca_->ca().certPem)}};
+  hook["clientConfig"] = {
+      {"url", "https://127.0.0.1:" + std::to_string(webhook_->port()) + "/by-url"},
+      {"caBundle", base64Encode(ca_->ca().certPem)}};
   addConfiguration("injector", {hook});
   AdmissionOutcome out = admission_->admitPodCreate("demo", pod("p1"), false);
   ASSERT_TRUE(out.allowed) << out.rejection.body;

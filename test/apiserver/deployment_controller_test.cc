@@ -58,7 +58,7 @@ class DeploymentControllerTest : public ::testing::Test {
     json hook = {{"name", "inject.test"},
                  {"clientConfig",
                   {{"service", {{"namespace", "hooks"}, {"name", "hook"}, {"path", "/inject"}}},
-                   {"caBundle", toBase64(caPem_)}}},
+                   {"caBundle", base64Encode(caPem_)}}},
                  {"rules",
                   {{{"operations", {"CREATE"}},
                     {"apiGroups", {""}},
@@ -109,9 +109,9 @@ class DeploymentControllerTest : public ::testing::Test {
   }
 
   static json injectSidecar(const json&) {
-    json patch = json::parse(
-        R"([{"op":"add","path":"/spec/containers/-","value":{"name":"istio-proxy","image":"proxy"}}])");
-    return json{{"allowed", true}, {"patchType", "JSONPatch"}, {"patch", toBase64(patch.dump())}};
+    json patch = json::parse(R"([{"op":"add","path":"/spec/containers/-","value":{"name":"istio-proxy","image":"proxy"}}])");
+    return json{
+        {"allowed", true}, {"patchType", "JSONPatch"}, {"patch", base64Encode(patch.dump())}};
   }
 
   ObjectStore store_;

@@ -120,7 +120,4 @@ class FakeWebhook {
   std::thread thread_;
 };
 
-// base64 of a string (caBundle, patches).
-inline std::string toBase64(const std::string& in) { return base64Encode(in); }
-
 }  // namespace sidecar::testapi

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "kube/json_patch.h"
 #include "test/apiserver/random_names.h"
 
 namespace sidecar::testapi {
@@ -771,7 +772,11 @@ ApiResponse ObjectStore::doPatch(const Target& t, const ApiRequest& r) {
       if (!patch.is_array()) {
         return statusResponse(400, "BadRequest", "json patch: body must be an array of operations");
       }
-      updated = current.patch(patch);
+      auto patched = kube::applyPatch(current, patch);
+      if (!patched) {
+        return statusResponse(422, "Invalid", "json patch: " + patched.error().message);
+      }
+      updated = std::move(*patched);
     } else if (ct == "application/apply-patch+yaml") {
       return statusResponse(415, "UnsupportedMediaType", "server-side apply is not supported by the test server");
     } else {
@@ -838,7 +843,11 @@ ApiResponse ObjectStore::doScale(const Target& t, const ApiRequest& r) {
     if (r.method == "PUT") {
       desired = body;
     } else if (r.method == "PATCH" && ct == "application/json-patch+json" && body.is_array()) {
-      desired = scale.patch(body);
+      auto patched = kube::applyPatch(scale, body);
+      if (!patched) {
+        return statusResponse(422, "Invalid", "scale patch: " + patched.error().message);
+      }
+      desired = std::move(*patched);
     } else if (r.method == "PATCH" && (ct == "application/merge-patch+json" ||
                                        ct == "application/strategic-merge-patch+json")) {
       desired = scale;

@@ -114,7 +114,9 @@ TEST_F(CaBundleKeeperTest, ReappliedManifestsGetTheBundleBackWithoutWaitingForRe
     // The resync is 10 minutes: only the watch can explain a quick repair.
     EXPECT_LT(std::chrono::steady_clock::now() - reset, 3000ms);
   }
-  EXPECT_EQ(keeper.patches(), 4u);
+  // The repaired bundle is visible on the server before the keeper has counted its own
+  // PATCH response; wait for the count rather than read it at once.
+  EXPECT_TRUE(eventually([&] { return keeper.patches() == 4u; }, 3000ms)) << keeper.patches();
   EXPECT_EQ(failures.load(), 0);
   const auto stopping = std::chrono::steady_clock::now();
   keeper.stop();

@@ -6,32 +6,11 @@
 #include <fstream>
 #include <map>
 
+#include "common/base64.h"
 #include "test/controller/server_fixture.h"
 
 namespace sidecar::controller {
 namespace {
-
-std::string base64(const std::string& in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out.push_back(kAlphabet[(buffer >> bits) & 0x3F]);
-    }
-  }
-  if (bits > 0) {
-    out.push_back(kAlphabet[(buffer << (6 - bits)) & 0x3F]);
-  }
-  while (out.size() % 4 != 0) {
-    out.push_back('=');
-  }
-  return out;
-}
 
 class KubeConfigTest : public testing::ServerTest {
  protected:
@@ -85,7 +64,8 @@ TEST_F(KubeConfigTest, TokenWithCertificateAuthorityFile) {
 
 TEST_F(KubeConfigTest, TokenWithCertificateAuthorityData) {
   auto conn = parseKubeConfig(
-      kubeconfig("    certificate-authority-data: " + base64(server_->caPem()) + "\n", "    token: test-token\n"),
+      kubeconfig("    certificate-authority-data: " + base64Encode(server_->caPem()) + "\n",
+                 "    token: test-token\n"),
       dir_.string(), "");
   expectWorks(conn);
   EXPECT_EQ(conn->defaultNamespace, "team-a");
@@ -104,9 +84,9 @@ TEST_F(KubeConfigTest, ClientCertificateData) {
   auto cert = server_->issueClientCertificate("system:admin");
   ASSERT_TRUE(cert);
   auto conn = parseKubeConfig(
-      kubeconfig("    certificate-authority-data: " + base64(server_->caPem()) + "\n",
-                 "    client-certificate-data: " + base64(cert->certPem) + "\n    client-key-data: " +
-                     base64(cert->keyPem) + "\n"),
+      kubeconfig("    certificate-authority-data: " + base64Encode(server_->caPem()) + "\n",
+                 "    client-certificate-data: " + base64Encode(cert->certPem) +
+                     "\n    client-key-data: " + base64Encode(cert->keyPem) + "\n"),
       dir_.string(), "");
   expectWorks(conn);
   EXPECT_TRUE(conn->bearerToken.empty());
@@ -130,9 +110,9 @@ TEST_F(KubeConfigTest, ClientCertificateFromAnotherCaIsRejected) {
   auto cert = otherCa->issue("intruder", {}, {}, true);
   ASSERT_TRUE(cert);
   auto conn = parseKubeConfig(
-      kubeconfig("    certificate-authority-data: " + base64(server_->caPem()) + "\n",
-                 "    client-certificate-data: " + base64(cert->certPem) + "\n    client-key-data: " +
-                     base64(cert->keyPem) + "\n"),
+      kubeconfig("    certificate-authority-data: " + base64Encode(server_->caPem()) + "\n",
+                 "    client-certificate-data: " + base64Encode(cert->certPem) +
+                     "\n    client-key-data: " + base64Encode(cert->keyPem) + "\n"),
       dir_.string(), "");
   ASSERT_TRUE(conn);
   auto c = RestClient::create(*conn, RestOptions{.maxRetries = 0});
@@ -155,8 +135,8 @@ TEST_F(KubeConfigTest, InsecureSkipTlsVerify) {
 
 TEST_F(KubeConfigTest, ContextSelection) {
   const std::string text =
-      kubeconfig("    certificate-authority-data: " + base64(server_->caPem()) + "\n", "    token: test-token\n",
-                 "other");
+      kubeconfig("    certificate-authority-data: " + base64Encode(server_->caPem()) + "\n",
+                 "    token: test-token\n", "other");
   // current-context "other" uses a bad token.
   auto current = parseKubeConfig(text, dir_.string(), "");
   ASSERT_TRUE(current);

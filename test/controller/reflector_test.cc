@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "controller/cache_kinds.h"
@@ -235,6 +236,15 @@ TEST_F(ReflectorTest, WatchFailuresBackOffWithInjectedClock) {
   ConfigMapCache cache(toConfigMapInfo);
   auto o = options();
   o.backoff = {Millis(100), Millis(30000), 0.2};
+  // Failures go to the injected logger, leveled and scoped, not to stderr.
+  Logger logger;
+  std::mutex linesMutex;
+  std::vector<std::string> lines;
+  logger.setSink([&](std::string_view line) {
+    std::lock_guard lock(linesMutex);
+    lines.emplace_back(line);
+  });
+  o.log = ScopedLogger("reflector", logger);
   server_->failNext(3, 500, -1, "watch=true");
   Reflector reflector(*c, o, cache, clock, random);
   reflector.start();
@@ -243,6 +253,9 @@ TEST_F(ReflectorTest, WatchFailuresBackOffWithInjectedClock) {
   EXPECT_EQ(clock.sleeps(), (std::vector<Millis>{Millis(110), Millis(220), Millis(440)}));
   EXPECT_EQ(reflector.stats().errors, 3u);
   reflector.stop();
+  std::lock_guard lock(linesMutex);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("\twarn\treflector\tconfigmaps: "), std::string::npos) << lines[0];
 }
 
 TEST_F(ReflectorTest, BackoffIsCappedAtThirtySeconds) {

@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "inject/admission.h"
+#include "inject/kube_inject.h"
+#include "inject/workload_identity.h"
 #include "kube/json_patch.h"
 #include "kube/yaml.h"
-#include "inject/kube_inject.h"
 #include "test_fixtures.h"
 
 namespace sidecar::inject {
@@ -443,6 +444,91 @@ TEST(Webhook, MalformedPodJsonFailsCleanly) {
     EXPECT_EQ(outcome.kind, AdmissionOutcome::Kind::Failed) << bad;
     EXPECT_EQ(outcomeReason(outcome), "invalid_pod") << bad;
   }
+}
+
+}  // namespace
+}  // namespace sidecar::inject
+
+namespace sidecar::inject {
+namespace {
+
+TEST(Webhook, MistypedPodFieldIsABadRequestNamingTheField) {
+  // Odd pod data used to reach the catch-all and come back as the server's template error.
+  auto config = compileOrDie(kTemplateConfig);
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"metadata":{"name":"p"},"spec":{"containers":{"name":"app"}}})", "spec.containers"},
+      {R"({"metadata":{"name":"p"},"spec":{"containers":[{"name":"app","args":"-x"}]}})",
+       "spec.containers[0].args"},
+      {R"({"metadata":{"labels":{"app":3}},"spec":{"containers":[]}})", "metadata.labels.app"},
+      {R"({"metadata":{"ownerReferences":{"kind":"ReplicaSet"}},"spec":{}})",
+       "metadata.ownerReferences"},
+      {R"({"metadata":{},"spec":{"containers":[{"name":"a","readinessProbe":{"httpGet":{"port":[80]}}}]}})",
+       "spec.containers[0].readinessProbe.httpGet.port"},
+  };
+  for (auto [pod, field] : cases) {
+    auto outcome = admitPod(*config, pod, "default");
+    EXPECT_EQ(outcome.kind, AdmissionOutcome::Kind::Failed) << pod;
+    EXPECT_EQ(outcomeReason(outcome), "invalid_pod") << pod;
+    EXPECT_EQ(outcome.code, ErrorCode::InvalidArgument) << pod;
+    EXPECT_NE(outcome.message.find(std::string(field) + ": cannot unmarshal"), std::string::npos)
+        << outcome.message;
+  }
+}
+
+TEST(Webhook, FailureCodesSayWhoseFaultItIs) {
+  auto config = compileOrDie(kTemplateConfig);
+  auto annotation = admitPod(
+      *config, R"({"metadata":{"annotations":{"status.sidecar.istio.io/port":"x"}},"spec":{}})",
+      "x");
+  EXPECT_EQ(outcomeReason(annotation), "invalid_annotation");
+  EXPECT_EQ(annotation.code, ErrorCode::InvalidArgument);
+  // A template that cannot render is the configuration's fault, not the caller's.
+  auto broken = compileOrDie(R"(policy: enabled
+template: |
+  containers: {{ index .Spec.Containers 5 }}
+)");
+  auto rendered = admitPod(*broken, R"({"metadata":{"name":"p"},"spec":{"containers":[]}})", "x");
+  EXPECT_EQ(rendered.kind, AdmissionOutcome::Kind::Failed);
+  EXPECT_EQ(outcomeReason(rendered), "template_error") << rendered.message;
+  EXPECT_EQ(rendered.code, ErrorCode::FailedPrecondition);
+  auto garbage = admitPod(*config, "[1,", "x");
+  EXPECT_EQ(garbage.code, ErrorCode::InvalidArgument);
+}
+
+}  // namespace
+}  // namespace sidecar::inject
+
+namespace sidecar::inject {
+namespace {
+
+TEST(WorkloadIdentity, FollowsIstiosDeploymentHeuristic) {
+  auto meta = [](const char* text) { return json::parse(text); };
+  const WorkloadIdentity bare = workloadOf(meta(R"({"name":"p"})"));
+  EXPECT_EQ(bare.kind, "Pod");
+  EXPECT_EQ(bare.apiVersion, "v1");
+  EXPECT_EQ(bare.name, "p");
+  const WorkloadIdentity deployment =
+      workloadOf(meta(R"({"name":"web-5d4f8-x","generateName":"web-5d4f8-",
+    "labels":{"pod-template-hash":"5d4f8"},
+    "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-5d4f8","controller":true}]})"));
+  EXPECT_EQ(deployment.kind, "Deployment");
+  EXPECT_EQ(deployment.apiVersion, "apps/v1");
+  EXPECT_EQ(deployment.name, "web");
+  // strings.HasSuffix(name, "") holds: without the label the owner is still taken for a
+  // Deployment, under its full name.
+  const WorkloadIdentity noHash = workloadOf(meta(R"({"generateName":"rs-",
+    "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","controller":true}]})"));
+  EXPECT_EQ(noHash.kind, "Deployment");
+  EXPECT_EQ(noHash.name, "rs");
+  // Only the controller owner counts, and only for generated pods.
+  const WorkloadIdentity job = workloadOf(meta(R"({"name":"j-1","generateName":"j-",
+    "ownerReferences":[{"kind":"Other","name":"o"},{"apiVersion":"batch/v1","kind":"Job","name":"j","controller":true}]})"));
+  EXPECT_EQ(job.kind, "Job");
+  EXPECT_EQ(job.name, "j");
+  const WorkloadIdentity named = workloadOf(meta(R"({"name":"fixed",
+    "ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":"j","controller":true}]})"));
+  EXPECT_EQ(named.kind, "Pod");
+  EXPECT_EQ(named.name, "fixed");
 }
 
 }  // namespace

@@ -71,6 +71,35 @@ TEST(JsonPatch, ErrorsNameOpIndexAndPath) {
   EXPECT_FALSE(notArray);
 }
 
+// Cases the test API server's own copy covered before it switched to this one.
+TEST(JsonPatch, MoreErrorsTheApiServerReports) {
+  EXPECT_NE(
+      applyError(R"({})", R"([{"op":"add","path":"/m/~2","value":1}])").find("invalid escape"),
+      std::string::npos);
+  EXPECT_NE(applyError(R"({})", R"([{"path":"/x"}])").find("missing 'op'"), std::string::npos);
+  EXPECT_NE(
+      applyError(R"({})", R"([{"op":"copy","from":"/nope","path":"/x"}])").find("'nope' not found"),
+      std::string::npos);
+  EXPECT_NE(applyError(R"({"a":1})", R"([{"op":"remove","path":""}])").find("whole document"),
+            std::string::npos);
+  EXPECT_NE(
+      applyError(R"({"l":[]})", R"([{"op":"add","path":"/l/5","value":1}])").find("out of range"),
+      std::string::npos);
+  EXPECT_NE(applyError(R"({})", R"([{"op":"replace","path":"/nope","value":1}])")
+                .find("'nope' not found"),
+            std::string::npos);
+}
+
+TEST(JsonPatch, MoveOntoItselfAndReplaceOfTheRoot) {
+  EXPECT_EQ(apply(R"({"a":{"b":1}})", R"([{"op":"move","from":"/a","path":"/a"}])"),
+            json::parse(R"({"a":{"b":1}})"));
+  EXPECT_EQ(
+      apply(
+          R"({"a":1})",
+          R"([{"op":"replace","path":"","value":{"moved":true}},{"op":"add","path":"/again","value":1}])"),
+      json::parse(R"({"moved":true,"again":1})"));
+}
+
 TEST(JsonPatch, FailedPatchLeavesInputUntouched) {
   const json doc = json::parse(R"({"a":1})");
   auto r = applyPatch(doc, json::parse(R"([{"op":"add","path":"/b","value":2},{"op":"remove","path":"/zz"}])"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/base64.h"
 #include "review_samples.h"
 #include "test_client.h"
 #include "webhook/json_write.h"
@@ -155,16 +156,27 @@ TEST(AdmissionReviewEncode, SkippedV1beta1HasNoPatch) {
   EXPECT_FALSE(out["response"].contains("patchType"));
 }
 
-TEST(AdmissionReviewEncode, FailureCodesFollowReason) {
-  MutationResult internal{MutationResult::Outcome::Failed, "", "template_error", "boom\n\"x\""};
+TEST(AdmissionReviewEncode, FailureStatusFollowsErrorCode) {
+  MutationResult internal{MutationResult::Outcome::Failed, "", "template_error", "boom\n\"x\"",
+                          ErrorCode::Internal};
   auto out = nlohmann::json::parse(encodeAdmissionResponse(AdmissionApiVersion::V1, "u", internal));
   EXPECT_EQ(out["response"]["allowed"], false);
   EXPECT_EQ(out["response"]["status"]["code"], 500);
   EXPECT_EQ(out["response"]["status"]["message"], "boom\n\"x\"");
-  MutationResult bad{MutationResult::Outcome::Failed, "", "invalid_annotation", "bad annotation"};
+  MutationResult bad{MutationResult::Outcome::Failed, "", "invalid_annotation", "bad annotation",
+                     ErrorCode::InvalidArgument};
   out = nlohmann::json::parse(encodeAdmissionResponse(AdmissionApiVersion::V1, "u", bad));
   EXPECT_EQ(out["response"]["status"]["code"], 400);
   EXPECT_EQ(out["response"]["status"]["reason"], "BadRequest");
+  // The metric label no longer decides: a reason spelled "invalid..." with a server-side
+  // code is the server's fault, and an unclassified failure too.
+  MutationResult misleading{MutationResult::Outcome::Failed, "", "invalid_whatever", "m",
+                            ErrorCode::Unavailable};
+  out = nlohmann::json::parse(encodeAdmissionResponse(AdmissionApiVersion::V1, "u", misleading));
+  EXPECT_EQ(out["response"]["status"]["code"], 500);
+  MutationResult unclassified{MutationResult::Outcome::Failed, "", "invalid_x", "m"};
+  out = nlohmann::json::parse(encodeAdmissionResponse(AdmissionApiVersion::V1, "u", unclassified));
+  EXPECT_EQ(out["response"]["status"]["code"], 500);
 }
 
 TEST(JsonWrite, EscapesControlAndInvalidUtf8) {

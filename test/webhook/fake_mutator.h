@@ -55,8 +55,8 @@ class FakeMutator : public PodMutator {
   void skipWith(std::string reason) {
     setResult({MutationResult::Outcome::Skipped, "", std::move(reason), "skipped by test"});
   }
-  void failWith(std::string reason, std::string message) {
-    setResult({MutationResult::Outcome::Failed, "", std::move(reason), std::move(message)});
+  void failWith(std::string reason, std::string message, ErrorCode code = ErrorCode::Internal) {
+    setResult({MutationResult::Outcome::Failed, "", std::move(reason), std::move(message), code});
   }
   void setDelay(std::chrono::milliseconds delay) { delayMs_ = delay.count(); }
   void setReady(bool ready) { ready_ = ready; }

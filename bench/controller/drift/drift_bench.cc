@@ -8,14 +8,14 @@
 
 #include <benchmark/benchmark.h>
 
-#include <fstream>
+#include <cstdio>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "common/file.h"
 #include "controller/drift/drift_tracker.h"
 #include "controller/drift/expectation.h"
 #include "controller/drift/workload_summary.h"
@@ -31,10 +31,12 @@ constexpr int kWorkloads = 1000;
 constexpr int kPodsPerWorkload = 100;
 
 std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = sidecar::readFile(path);
+  if (!text) {
+    std::fprintf(stderr, "%s\n", text.error().message.c_str());
+    std::abort();
+  }
+  return std::move(*text);
 }
 
 // The built-in config with a template edited by a no-op comment: a new template version.

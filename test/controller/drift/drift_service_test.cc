@@ -1,6 +1,11 @@
 // The drift service against the in-process test API server: watches feed the tracker one
 // object at a time (no relist of pods after start), config/namespace/webhook changes
 // recompute what they affect, only the leader writes, and stop() is prompt.
+//
+// The service's own timing (debounce, maxDelay, interval, polls) runs on a FakeClock: a test
+// moves time to an exact instant, settles (the worker has seen that time and parked again)
+// and asserts what happened by then. Real waits (`eventually`, waitIdle) are only for what
+// arrives over the test API server's sockets, always with a deadline.
 
 #include "controller/drift/drift_service.h"
 
@@ -12,6 +17,7 @@
 
 #include "drift_fixtures.h"
 #include "test/apiserver/test_apiserver.h"
+#include "test/common/fake_clock.h"
 
 namespace sidecar::drift {
 namespace {
@@ -97,11 +103,24 @@ class DriftServiceTest : public ::testing::Test {
       warnings_.push_back(w);
     };
     threadsBefore_ = threadCount();
-    service_ = std::make_unique<DriftService>(*client_, options, [this] { return leader_.load(); }, callbacks);
+    service_ = std::make_unique<DriftService>(
+        *client_, options, [this] { return leader_.load(); }, callbacks, clock_);
     service_->setConfig(config_, "hash-1");
     service_->start();
     ASSERT_TRUE(service_->waitForSync(10s));
     ASSERT_TRUE(service_->waitIdle(10s));
+    ASSERT_TRUE(clock_.settle());
+  }
+
+  // Moves the service's time by `d` and waits until its worker has acted on it.
+  void advance(std::chrono::milliseconds d) {
+    clock_.advance(d);
+    ASSERT_TRUE(clock_.settle());
+  }
+  // Waits until the events the API server has sent are applied and the worker is parked.
+  void quiesce() {
+    ASSERT_TRUE(service_->waitIdle(5s));
+    ASSERT_TRUE(clock_.settle());
   }
 
   std::optional<ReasonSet> reasons(const std::string& ns, const std::string& name) {
@@ -143,6 +162,7 @@ class DriftServiceTest : public ::testing::Test {
   }
 
   std::unique_ptr<testapi::TestApiServer> server_;
+  sidecar::testing::FakeClock clock_;
   size_t threadsBefore_ = 0;
   controller::RestClientPtr client_;
   inject::InjectionConfigPtr config_;
@@ -194,22 +214,48 @@ TEST_F(DriftServiceTest, PodStatusUpdatesDoNotTriggerSyncs) {
   DriftServiceOptions options;
   options.interval = 1h;
   startService(options);
-  ASSERT_TRUE(eventually([&] { return syncs_ >= 1; }));
-  const int afterFirst = syncs_;
+  EXPECT_EQ(syncs_, 1);  // taking the lead syncs at once
   // A readiness flip changes nothing drift reports.
   json pod = seed("GET", "/api/v1/namespaces/shop/pods/api-a");
   pod["status"]["conditions"] = json::array({{{"type", "Ready"}, {"status", "True"}}});
   seed("PUT", "/api/v1/namespaces/shop/pods/api-a/status", pod);
-  ASSERT_TRUE(service_->waitIdle(5s));
   ASSERT_TRUE(eventually([&] { return service_->stats().eventsApplied >= 1; }));
-  std::this_thread::sleep_for(300ms);  // past debounce and maxDelay
-  EXPECT_EQ(syncs_, afterFirst);
+  quiesce();
+  advance(200ms);  // debounce and maxDelay both passed
+  EXPECT_EQ(syncs_, 1);
 
-  // A new drifted pod does, once, after the debounce.
+  // A new drifted pod does, once, exactly when the debounce has passed.
   seed("POST", "/api/v1/namespaces/shop/pods", PodBuilder("shop", "late"));
-  ASSERT_TRUE(eventually([&] { return syncs_ == afterFirst + 1; }));
-  std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(syncs_, afterFirst + 1);
+  ASSERT_TRUE(eventually([&] { return reasons("shop", "late").has_value(); }));
+  quiesce();
+  advance(19ms);
+  EXPECT_EQ(syncs_, 1);
+  advance(1ms);
+  EXPECT_EQ(syncs_, 2);
+  advance(1h - 20ms);  // up to the next interval: nothing changed, nothing synced
+  EXPECT_EQ(syncs_, 2);
+}
+
+TEST_F(DriftServiceTest, ChurnIsSyncedAfterMaxDelayAtTheLatest) {
+  leader_ = true;
+  DriftServiceOptions options;
+  options.interval = 1h;
+  startService(options);  // debounce 20ms, maxDelay 200ms
+  ASSERT_EQ(syncs_, 1);
+  // A change every 10ms keeps the cluster from ever being quiet for the 20ms debounce...
+  for (int i = 0; i < 20; ++i) {
+    seed("POST", "/api/v1/namespaces/shop/pods", PodBuilder("shop", "churn-" + std::to_string(i)));
+    ASSERT_TRUE(
+        eventually([&] { return reasons("shop", "churn-" + std::to_string(i)).has_value(); }));
+    quiesce();
+    EXPECT_EQ(syncs_, 1) << "at " << i * 10 << "ms";
+    advance(i < 19 ? 10ms : 9ms);
+  }
+  // ...so the sync comes maxDelay after the first change (200ms), not a debounce after the
+  // last one (210ms).
+  EXPECT_EQ(syncs_, 1);
+  advance(1ms);
+  EXPECT_EQ(syncs_, 2);
 }
 
 TEST_F(DriftServiceTest, TheLeaderAlsoSyncsOnTheInterval) {
@@ -217,14 +263,18 @@ TEST_F(DriftServiceTest, TheLeaderAlsoSyncsOnTheInterval) {
   DriftServiceOptions options;
   options.interval = 100ms;
   startService(options);
-  ASSERT_TRUE(eventually([&] { return syncs_ >= 1; }));
+  ASSERT_EQ(syncs_, 1);
   server_->clearRequestLog();
-  const int first = syncs_;
-  std::this_thread::sleep_for(450ms);
-  // Nothing changed, yet the timer keeps syncing (Events and restarts progress on it),
-  // without listing any watched kind again.
-  EXPECT_GE(syncs_ - first, 2);
-  EXPECT_LE(syncs_ - first, 6);
+  // Nothing changes, yet the timer keeps syncing (Events and restarts progress on it),
+  // exactly every interval, without listing any watched kind again.
+  advance(99ms);
+  EXPECT_EQ(syncs_, 1);
+  advance(1ms);
+  EXPECT_EQ(syncs_, 2);
+  for (int i = 0; i < 3; ++i) {
+    advance(100ms);
+  }
+  EXPECT_EQ(syncs_, 5);
   EXPECT_EQ(lists("/api/v1/pods"), 0u);
 }
 
@@ -252,19 +302,22 @@ TEST_F(DriftServiceTest, AConfigChangeIsSyncedWithoutTheDebounce) {
   options.maxDelay = 60s;
   options.pollPeriod = 20ms;
   startService(options, false);
-  ASSERT_TRUE(eventually([&] { return syncs_ >= 1; }));  // taking the lead syncs at once
-  const int first = syncs_;
+  ASSERT_EQ(syncs_, 1);  // taking the lead syncs at once
   // A pod change waits for the cluster to be quiet...
   seed("POST", "/api/v1/namespaces/plain/pods", PodBuilder("plain", "tool-new"));
   ASSERT_TRUE(eventually([&] { return reasons("plain", "tool-new").has_value(); }));
-  std::this_thread::sleep_for(200ms);
-  EXPECT_EQ(syncs_, first);
-  // ...a config change does not: the report shows the edit's effect right away.
-  const auto edited = std::chrono::steady_clock::now();
+  quiesce();
+  advance(29s);
+  EXPECT_EQ(syncs_, 1);
+  // ...a config change does not: the report shows the edit's effect at the same instant.
+  const SteadyTime edited = clock_.now();
   service_->setConfig(compileOrDie(kInjectConfig, kUpgradedValues), "hash-2");
-  ASSERT_TRUE(eventually([&] { return syncs_ > first; }, 5s));
-  EXPECT_LT(std::chrono::steady_clock::now() - edited, 2s);
-  EXPECT_EQ(syncs_, first + 1);
+  quiesce();
+  EXPECT_EQ(syncs_, 2);
+  EXPECT_EQ(clock_.now(), edited);
+  // The pod change was part of that sync: the debounce has nothing left to do.
+  advance(1s);
+  EXPECT_EQ(syncs_, 2);
 }
 
 TEST_F(DriftServiceTest, TheSameConfigAgainIsANoOp) {
@@ -295,18 +348,23 @@ TEST_F(DriftServiceTest, PolledConfigSourceIsApplied) {
   };
   DriftServiceOptions options;
   options.pollPeriod = 10ms;
-  service_ = std::make_unique<DriftService>(*client_, options, [] { return false; }, callbacks);
+  service_ = std::make_unique<DriftService>(
+      *client_, options, [] { return false; }, callbacks, clock_);
   service_->start();
   ASSERT_TRUE(service_->waitForSync(10s));
-  ASSERT_TRUE(eventually([&] { return service_->inspect([](const DriftTracker& t) { return t.configHash(); }) == "a"; }));
+  quiesce();
+  EXPECT_EQ(service_->inspect([](const DriftTracker& t) { return t.configHash(); }), "a");
   {
     std::lock_guard lock(mutex_);
     polled_ = {compileOrDie(kInjectConfig, kUpgradedValues), "b"};
   }
-  ASSERT_TRUE(eventually([&] {
-    auto r = reasons("shop", "api-a");
-    return r && r->has(DriftReason::StaleProxyImage);
-  }));
+  // The source is looked at once per pollPeriod, not before.
+  advance(9ms);
+  EXPECT_EQ(service_->inspect([](const DriftTracker& t) { return t.configHash(); }), "a");
+  advance(1ms);
+  EXPECT_EQ(service_->inspect([](const DriftTracker& t) { return t.configHash(); }), "b");
+  auto r = reasons("shop", "api-a");
+  EXPECT_TRUE(r && r->has(DriftReason::StaleProxyImage));
   EXPECT_EQ(service_->stats().configsApplied, 2u);
 }
 
@@ -367,13 +425,17 @@ TEST_F(DriftServiceTest, OnlyTheLeaderWrites) {
   startService();
   seed("POST", "/api/v1/namespaces/shop/pods", PodBuilder("shop", "late"));
   ASSERT_TRUE(eventually([&] { return reasons("shop", "late").has_value(); }));
+  quiesce();
   server_->clearRequestLog();
-  std::this_thread::sleep_for(200ms);  // several debounce periods
+  advance(200ms);  // past the debounce and maxDelay
   EXPECT_EQ(writes(), 0u);
   EXPECT_EQ(syncs_, 0);
 
+  // Leadership is looked at on the next poll.
   leader_ = true;
-  ASSERT_TRUE(eventually([&] { return writes_ >= 1; }));
+  advance(20ms);
+  EXPECT_EQ(syncs_, 1);
+  EXPECT_EQ(writes_, 1);
   ASSERT_TRUE(eventually([&] {
     json events = seed("GET", "/api/v1/namespaces/shop/events");
     return events["items"].size() == 1 && events["items"][0]["reason"] == "SidecarDrift";
@@ -385,15 +447,18 @@ TEST_F(DriftServiceTest, OnlyTheLeaderWrites) {
 
   // Stepping down withdraws the gauges and stops writing.
   leader_ = false;
-  ASSERT_TRUE(eventually([&] {
+  advance(20ms);
+  {
     std::lock_guard lock(mutex_);
-    return metrics_.podsByNamespaceReason.empty();
-  }));
+    EXPECT_TRUE(metrics_.podsByNamespaceReason.empty());
+  }
   server_->clearRequestLog();
   seed("POST", "/api/v1/namespaces/shop/pods", PodBuilder("shop", "later"));
   ASSERT_TRUE(eventually([&] { return reasons("shop", "later").has_value(); }));
-  std::this_thread::sleep_for(200ms);
+  quiesce();
+  advance(200ms);
   EXPECT_EQ(writes(), 0u);
+  EXPECT_EQ(syncs_, 1);
 }
 
 TEST_F(DriftServiceTest, RelistsOnlyThroughTheReflectorsGoneHandling) {
@@ -469,10 +534,9 @@ TEST_F(DriftServiceTest, StopIsPromptAndClosesTheWatches) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
   // Every thread the service started (10 reflectors, the worker) is gone.
   EXPECT_EQ(threadCount(), threadsBefore_);
-  // Nothing reaches the tracker any more.
+  // Nothing reaches the tracker any more: the threads that could apply it are gone (above).
   const uint64_t applied = service_->stats().eventsApplied;
   seed("POST", "/api/v1/namespaces/shop/pods", PodBuilder("shop", "after-stop"));
-  std::this_thread::sleep_for(100ms);
   EXPECT_EQ(service_->stats().eventsApplied, applied);
   EXPECT_FALSE(reasons("shop", "after-stop").has_value());
   service_->stop();  // idempotent

@@ -1,11 +1,11 @@
-#include "webhook/log.h"
+#include "common/log.h"
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <optional>
 
-namespace sidecar::webhook {
+namespace sidecar {
 
 namespace {
 
@@ -51,8 +51,8 @@ Expected<LogLevel> parseLogLevel(std::string_view name) {
   if (name == "debug") {
     return LogLevel::Debug;
   }
-  return fail("unknown log level \"" + std::string(name) +
-              "\" (want none, error, warn, info or debug)");
+  return fail(ErrorCode::InvalidArgument, "unknown log level \"" + std::string(name) +
+                                              "\" (want none, error, warn, info or debug)");
 }
 
 std::string_view logLevelName(LogLevel level) {
@@ -72,9 +72,7 @@ std::string_view logLevelName(LogLevel level) {
 }
 
 Logger::Logger()
-    : sink_([](std::string_view line) {
-        std::fwrite(line.data(), 1, line.size(), stderr);
-      }) {}
+    : sink_([](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stderr); }) {}
 
 Expected<void> Logger::configure(std::string_view spec) {
   std::map<std::string, LogLevel, std::less<>> parsed;
@@ -95,11 +93,12 @@ Expected<void> Logger::configure(std::string_view spec) {
     }
     auto parsedLevel = parseLogLevel(level);
     if (!parsedLevel) {
-      return fail("--log_output_level item \"" + std::string(item) +
-                  "\": " + parsedLevel.error().message);
+      return fail(ErrorCode::InvalidArgument, "--log_output_level item \"" + std::string(item) +
+                                                  "\": " + parsedLevel.error().message);
     }
     if (scope.empty()) {
-      return fail("--log_output_level item \"" + std::string(item) + "\": empty scope");
+      return fail(ErrorCode::InvalidArgument,
+                  "--log_output_level item \"" + std::string(item) + "\": empty scope");
     }
     if (scope == "default") {
       fallback = *parsedLevel;
@@ -168,4 +167,4 @@ Logger& logger() {
   return instance;
 }
 
-}  // namespace sidecar::webhook
+}  // namespace sidecar
