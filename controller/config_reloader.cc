@@ -1,6 +1,5 @@
 #include "controller/config_reloader.h"
 
-#include <iostream>
 #include <stdexcept>
 
 namespace sidecar::controller {
@@ -225,8 +224,8 @@ Expected<void> ConfigReloader::compileAndSwap(const ConfigSources& sources,
                                               const std::string& served) {
   if (options_.journal != nullptr) {
     if (auto begun = options_.journal->begin(record); !begun) {
-      std::cerr << "config reloader: config journal: " << begun.error().message
-                << " (a crash in this compile will not be remembered)\n";
+      log_.warn(std::string("config journal: ") + begun.error().message +
+                " (a crash in this compile will not be remembered)");
     }
   }
   Expected<std::shared_ptr<const void>> compiled = fail("not compiled");
@@ -240,7 +239,7 @@ Expected<void> ConfigReloader::compileAndSwap(const ConfigSources& sources,
     auto ended =
         compiled ? options_.journal->succeeded(record, sources) : options_.journal->failed();
     if (!ended) {
-      std::cerr << "config reloader: config journal: " << ended.error().message << "\n";
+      log_.warn(std::string("config journal: ") + ended.error().message);
     }
   }
   if (!compiled) {
@@ -260,8 +259,8 @@ Expected<void> ConfigReloader::compileAndSwap(const ConfigSources& sources,
     callback = onReload_;
   }
   cv_.notify_all();
-  std::cerr << "config reloader: generation " << generation << " active (" << served << ", sha256 "
-            << record.hash.substr(0, 12) << ")\n";
+  log_.info(std::string("generation ") + std::to_string(generation) + " active (" + served +
+            ", sha256 " + record.hash.substr(0, 12) + ")");
   if (callback) {
     callback(generation);
   }
@@ -300,8 +299,7 @@ void ConfigReloader::enterQuarantine(const CompileRecord& record, const ObjectRe
       ") crashed the injector while it was being compiled; this pod will not compile it "
       "again and serves " +
       quarantine.serving + " until the ConfigMap changes";
-  std::cerr << "config reloader: quarantine (revision " << options_.revision << "): " << message
-            << "\n";
+  log_.warn(std::string("quarantine (revision ") + options_.revision + "): " + message);
   if (events_ != nullptr && origin != nullptr) {
     // The reference names the resourceVersion that crashed, not the one that resynced.
     ObjectReference at = *origin;
@@ -311,7 +309,7 @@ void ConfigReloader::enterQuarantine(const CompileRecord& record, const ObjectRe
       }
     }
     if (auto ok = events_->emitEvent(at, EventType::Warning, "ConfigQuarantined", message); !ok) {
-      std::cerr << "config reloader: cannot emit event: " << ok.error().message << "\n";
+      log_.warn(std::string("cannot emit event: ") + ok.error().message);
     }
   }
   if (callback) {
@@ -338,11 +336,11 @@ void ConfigReloader::serveFallback() {
     if (auto ok = compileAndSwap(sources, record, "fallback: " + describe(record.versions)); ok) {
       return;
     } else {
-      std::cerr << "config reloader: fallback " << describe(record.versions)
-                << " does not compile: " << ok.error().message << "\n";
+      log_.warn(std::string("fallback ") + describe(record.versions) +
+                " does not compile: " + ok.error().message);
     }
   }
-  std::cerr << "config reloader: no config to serve while the ConfigMap's config is quarantined\n";
+  log_.warn(std::string("no config to serve while the ConfigMap's config is quarantined"));
 }
 
 void ConfigReloader::liftQuarantine() {
@@ -352,8 +350,8 @@ void ConfigReloader::liftQuarantine() {
     if (!status_.quarantine) {
       return;
     }
-    std::cerr << "config reloader: quarantine of " << describe(status_.quarantine->record.versions)
-              << " lifted: the ConfigMap changed\n";
+    log_.info(std::string("quarantine of ") + describe(status_.quarantine->record.versions) +
+              " lifted: the ConfigMap changed");
     status_.quarantine.reset();
     callback = onQuarantine_;
   }
@@ -376,11 +374,11 @@ void ConfigReloader::recordFailure(const std::string& reason, const std::string&
     ++status_.failuresByReason[reason];
     status_.lastError = message;
   }
-  std::cerr << "config reloader: " << reason << ": " << message << "\n";
+  log_.warn(reason + ": " + message);
   if (events_ != nullptr && origin != nullptr) {
     if (auto ok = events_->emitEvent(*origin, EventType::Warning, "InvalidInjectorConfig", message);
         !ok) {
-      std::cerr << "config reloader: cannot emit event: " << ok.error().message << "\n";
+      log_.warn(std::string("cannot emit event: ") + ok.error().message);
     }
   }
 }

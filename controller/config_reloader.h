@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "common/log.h"
 #include "controller/cache_kinds.h"
 #include "controller/compile_journal.h"
 #include "controller/config_sources.h"
@@ -135,6 +136,7 @@ class ConfigReloader {
   std::string lastFailedHash_;
   std::function<void(uint64_t)> onReload_;
   std::function<void(const std::optional<QuarantineStatus>&)> onQuarantine_;
+  ScopedLogger log_{"config"};
 };
 
 // Typed view for callers that know the compiled type.
