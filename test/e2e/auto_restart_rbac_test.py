@@ -5,29 +5,23 @@ restart; without the verbs it says so at start-up and in /readyz and restarts no
 them it says nothing of the kind.
 """
 
-import argparse
 import os
 import sys
 import tempfile
 
 import e2e_cluster
-from e2e_cluster import NS, Failure, check, manifest, wait_for
+from e2e_cluster import Failure, check, wait_for
 
 DISABLED = "automatic restarts disabled: missing RBAC: delete pods"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = e2e_cluster.script_args()
     work = tempfile.mkdtemp(prefix="autorestart-e2e-")
     cluster = e2e_cluster.Cluster(args.apiserver, args.kubectl, work)
     replica = None
     try:
-        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
-                           ("MutatingWebhookConfiguration", "sidecar-injector")):
-            cluster.apply_text(manifest(args.repo, kind, name))
+        e2e_cluster.apply_injector(cluster, args.repo)
 
         # Granted (the test API server allows everything by default): no such complaint.
         replica = e2e_cluster.Serve(args.binary, cluster, os.path.join(work, "granted.log"),

@@ -11,7 +11,6 @@
 3. The next valid edit is applied and lifts the quarantine.
 """
 
-import argparse
 import base64
 import json
 import os
@@ -21,7 +20,7 @@ import tempfile
 import time
 
 import e2e_cluster
-from e2e_cluster import NS, SLEEP_POD, Failure, check, manifest, proxy_image
+from e2e_cluster import NS, SLEEP_POD, Failure, check, proxy_image
 
 MARKER = "CRASH-ME-4242"
 HOOK = {"SIDECAR_INJECTOR_TEST_ABORT_ON_COMPILE": MARKER}
@@ -40,10 +39,7 @@ def metric(text, series):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = e2e_cluster.script_args()
     work = tempfile.mkdtemp(prefix="quarantine-e2e-")
     state = os.path.join(work, "state")  # the Deployment's emptyDir
     cluster = e2e_cluster.Cluster(args.apiserver, args.kubectl, work)
@@ -61,9 +57,7 @@ def main():
         return cluster.get("configmap", "-n", NS, "istio-sidecar-injector")["metadata"]["resourceVersion"]
 
     try:
-        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
-                           ("MutatingWebhookConfiguration", "sidecar-injector")):
-            cluster.apply_text(manifest(args.repo, kind, name))
+        e2e_cluster.apply_injector(cluster, args.repo)
         first = start(1)
         secret = wait_for("the CA Secret", lambda: cluster.get("secret", "-n", NS, "sidecar-injector-ca"))
         ca_pem = base64.b64decode(secret["data"]["tls.crt"]).decode()

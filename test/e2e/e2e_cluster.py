@@ -199,6 +199,16 @@ def proxy_image(response):
     raise Failure("the patch adds no istio-proxy container")
 
 
+INJECTOR_OBJECTS = (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
+                    ("MutatingWebhookConfiguration", "sidecar-injector"))
+
+
+def apply_injector(cluster, repo):
+    """The injector's namespace, ConfigMaps and webhook from manifests/, applied with kubectl."""
+    for kind, name in INJECTOR_OBJECTS:
+        cluster.apply_text(manifest(repo, kind, name))
+
+
 def injector_cluster(args, work, serve_args=()):
     """The test API server with the Deployment controller, the injector's namespace, ConfigMaps
     and webhook from manifests/, one serve replica the webhook's Service routes to (its CA in
@@ -209,9 +219,7 @@ def injector_cluster(args, work, serve_args=()):
                       ["--controllers", "--service-endpoint", f"{NS}/sidecar-injector=127.0.0.1:{port}"])
     serve = None
     try:
-        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
-                           ("MutatingWebhookConfiguration", "sidecar-injector")):
-            cluster.apply_text(manifest(args.repo, kind, name))
+        apply_injector(cluster, args.repo)
         serve = Serve(args.binary, cluster, os.path.join(work, "serve.log"), port=port, extra_args=serve_args)
         check(serve.port == port, f"serve listens on {serve.port}, not {port}")
         wait_for("the caBundle", lambda: cluster.get("mutatingwebhookconfiguration", "sidecar-injector")

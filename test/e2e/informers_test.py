@@ -5,17 +5,15 @@ caBundle keeper and drift share informers, so the test API server sees exactly o
 keeper and drift both read them), however many components read it.
 """
 
-import argparse
 import collections
 import json
 import os
-import re
 import sys
 import tempfile
 import urllib.parse
 
 import e2e_cluster
-from e2e_cluster import NS, Failure, check, manifest, wait_for
+from e2e_cluster import NS, Failure, check, wait_for
 
 # What serve with drift on reads; the set may grow, but each kind is watched once.
 EXPECTED = {"configmaps", "mutatingwebhookconfigurations", "namespaces", "pods", "replicasets", "deployments",
@@ -45,17 +43,12 @@ def requests(cluster):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = e2e_cluster.script_args()
     work = tempfile.mkdtemp(prefix="informers-e2e-")
     cluster = e2e_cluster.Cluster(args.apiserver, args.kubectl, work)
     replica = None
     try:
-        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
-                           ("MutatingWebhookConfiguration", "sidecar-injector")):
-            cluster.apply_text(manifest(args.repo, kind, name))
+        e2e_cluster.apply_injector(cluster, args.repo)
         replica = e2e_cluster.Serve(args.binary, cluster, os.path.join(work, "serve.log"),
                                     extra_args=["--driftInterval", "1"])
         wait_for("the config", lambda: replica.logged(r"(generation 1 active)"))

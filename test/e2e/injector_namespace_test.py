@@ -9,7 +9,6 @@ given no namespace flag, all find sidecar-injector through the webhook; $POD_NAM
 flag win in that order; without any injector webhook they fall back to istio-system.
 """
 
-import argparse
 import os
 import re
 import subprocess
@@ -17,16 +16,13 @@ import sys
 import tempfile
 
 import e2e_cluster
-from e2e_cluster import NS, Failure, check, manifest, wait_for
+from e2e_cluster import NS, Failure, check, wait_for
 
 FROM_WEBHOOK = f"injector ConfigMaps in namespace {NS} (from MutatingWebhookConfiguration sidecar-injector)"
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = e2e_cluster.script_args()
     work = tempfile.mkdtemp(prefix="namespace-e2e-")
     cluster = e2e_cluster.Cluster(args.apiserver, args.kubectl, work)
     sleep = os.path.join(args.repo, "samples", "sleep.yaml")
@@ -43,9 +39,7 @@ def main():
         "drift": [],
     }
     try:
-        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
-                           ("MutatingWebhookConfiguration", "sidecar-injector")):
-            cluster.apply_text(manifest(args.repo, kind, name))
+        e2e_cluster.apply_injector(cluster, args.repo)
 
         # 1. No flag, not in a pod: the webhook's Service says where the injector lives.
         for command, argv in commands.items():

@@ -7,7 +7,6 @@ answered over TLS verified with that CA, a ConfigMap edit reaches the next admis
 a restart, and an invalid edit keeps the last good config and leaves a Warning Event.
 """
 
-import argparse
 import base64
 import json
 import os
@@ -17,7 +16,7 @@ import tempfile
 import time
 
 import e2e_cluster
-from e2e_cluster import NS, SLEEP_POD, Failure, check, manifest, proxy_image
+from e2e_cluster import NS, SLEEP_POD, Failure, check, proxy_image
 
 
 def wait_for(what, predicate, timeout=30.0, interval=0.05):
@@ -33,18 +32,13 @@ class Replica(e2e_cluster.Serve):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for name in ("binary", "apiserver", "kubectl", "repo"):
-        ap.add_argument("--" + name, required=True)
-    args = ap.parse_args()
+    args = e2e_cluster.script_args()
     work = tempfile.mkdtemp(prefix="serve-e2e-")
     cluster = e2e_cluster.Cluster(args.apiserver, args.kubectl, work)
     replicas = []
     try:
         # By kind and name: the files under manifests/ get renamed (e2e_cluster.manifest).
-        for kind, name in (("Namespace", NS), ("ConfigMap", "istio-sidecar-injector"), ("ConfigMap", "istio"),
-                           ("MutatingWebhookConfiguration", "sidecar-injector")):
-            cluster.k("apply", "--validate=false", "-f", "-", stdin=manifest(args.repo, kind, name))
+        e2e_cluster.apply_injector(cluster, args.repo)
 
         first = Replica(args, cluster, os.path.join(work, "replica-1.log"))
         replicas.append(first)
