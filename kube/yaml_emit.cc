@@ -12,6 +12,8 @@ namespace {
 using nlohmann::json;
 
 constexpr int kBestWidth = 80;
+// The longest implicit ("simple") key YAML allows, in characters as written.
+constexpr size_t kMaxSimpleKey = 1024;
 
 enum class Style { Plain, Single, Double, Literal };
 
@@ -39,9 +41,35 @@ class Emitter {
         spaces(indent);
       }
       first = false;
+      const size_t keyStart = out_.size();
+      const int keyColumn = column_;
       stringScalar(it.key(), indent + 2, true);
-      put(':');
       const json& v = it.value();
+      if (out_.size() - keyStart > kMaxSimpleKey) {
+        // YAML allows at most 1024 characters in an implicit key, and readers enforce it:
+        // write the explicit `? key` / `: value` form instead (yaml.v2 does beyond 128).
+        out_.resize(keyStart);
+        column_ = keyColumn;
+        write("? ");
+        stringScalar(it.key(), indent + 2, true);
+        newline();
+        spaces(indent);
+        put(':');
+        if (v.is_object() && !v.empty()) {
+          newline();
+          mapping(v, indent + 2, false);
+        } else if (v.is_array() && !v.empty()) {
+          newline();
+          sequence(v, indent + 2, false);
+        } else {
+          put(' ');
+          if (scalar(v, indent + 2, false)) {
+            newline();
+          }
+        }
+        continue;
+      }
+      put(':');
       if (v.is_object() && !v.empty()) {
         newline();
         mapping(v, indent + 2, false);

@@ -113,6 +113,24 @@ TEST(Emitter, LiteralInsideSequenceItemIndentsUnderTheItem) {
   EXPECT_EQ(toYaml(doc), "env:\n- name: X\n  value: |-\n    [\n        {}\n    ]\n");
 }
 
+// Found by kube_yaml_fuzz: a key written longer than YAML's 1024-character limit for implicit
+// keys did not read back. Such keys take the explicit `? key` form, whatever their value.
+TEST(Emitter, KeysBeyondTheImplicitKeyLimitReadBack) {
+  const std::string plain(1500, 'k');
+  const std::string quoted = std::string(1100, 'q') + ": #";
+  const std::string escaped(600, '\x01');  // 600 bytes, 3600 as written (\x01 each)
+  const json doc = {{plain, "v"},
+                    {quoted, {{"nested", 1}, {plain, {1, 2}}}},
+                    {escaped, json::array({"a", {{"b", true}}})},
+                    {"short", "stays simple"}};
+  const std::string text = toYaml(doc);
+  EXPECT_NE(text.find("? " + plain), std::string::npos);
+  EXPECT_NE(text.find("short: stays simple"), std::string::npos);
+  auto back = parseYaml(text);
+  ASSERT_TRUE(back) << back.error().message << "\n" << text.substr(0, 300);
+  EXPECT_EQ(*back, doc);
+}
+
 TEST(Emitter, KeysAreQuotedLikeValues) {
   const json doc = json::parse(R"({"1337": 1, "": 2, "a b": 3, "yes": 4, "x\ny": 5, "traffic.sidecar.istio.io/x": 6})");
   EXPECT_EQ(toYaml(doc),
