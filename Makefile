@@ -22,7 +22,7 @@ set -o pipefail; ctest --output-on-failure -j $(JOBS) --test-dir $(1) $(2) | tee
   python3 scripts/ctest_skips.py $(1) $(1)/ctest.out || rc=1; exit $$rc
 endef
 
-.PHONY: all deps configure build test asan-test tsan-test bench fuzz fuzz-build fuzz-smoke fuzz-run run conformance clean format image deploy undeploy
+.PHONY: all deps configure binary build test asan-test tsan-test bench fuzz fuzz-build fuzz-smoke fuzz-run run conformance clean format image deploy undeploy
 
 all: build
 
@@ -38,8 +38,10 @@ build: configure
 # The main job on the embedded default: kube-inject the sleep sample with the built-in
 # template. Builds the binary only (tests and benchmarks are `make test`'s business); the
 # build's output goes to stderr, so stdout is the injected YAML alone.
-run: configure
+binary: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target sidecar-injector >&2
+
+run: binary
 	@$(BIN) kube-inject -f samples/sleep.yaml
 
 test: build
@@ -94,7 +96,7 @@ fuzz-run:
 	  done
 
 # Istio's own golden cases (shared corpus, not part of this repository).
-conformance: build
+conformance: binary
 	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases $(CONFORMANCE)/istio-1.4
 	@python3 $(CONFORMANCE)/check.py --suite kube-inject --cli "$(BIN) kube-inject" --cases $(CONFORMANCE)/istio-1.1
 	@for v in v1 v1beta1; do \
