@@ -269,7 +269,8 @@ Expected<Quantity> Quantity::parse(std::string_view text) {
     scale = -9;
   }
   while (scale > 0) {
-    if (digits > kLimit) {
+    // The same bound as for written-out digits: "500090e27" and its 33 digits are one value.
+    if (digits > kMantissaLimit / 10) {
       return fail(std::string(kErrNumeric) + " (value too large)");
     }
     digits *= 10;

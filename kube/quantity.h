@@ -16,7 +16,7 @@ class Quantity {
   enum class Format { DecimalSI, BinarySI, DecimalExponent };
 
   // Go's ParseQuantity (surrounding spaces trimmed like Quantity.UnmarshalJSON). Values
-  // finer than 1n are rounded away from zero to 1n, as Go does. Magnitudes beyond ~1e29
+  // finer than 1n are rounded away from zero to 1n, as Go does. Magnitudes beyond ~1e34
   // are rejected here (Go keeps them as big decimals).
   static Expected<Quantity> parse(std::string_view text);
 

@@ -18,7 +18,8 @@
 #include <string_view>
 
 #include "common/base64.h"
-#include "inject/mesh_config.h"
+#include "common/go_duration.h"
+#include "common/go_format.h"
 #include "kube/go_format.h"
 #include "kube/quantity.h"
 #include "kube/yaml_scalar.h"
@@ -48,11 +49,11 @@ void checkQuantity(std::string_view text) {
 }
 
 void checkDuration(std::string_view text) {
-  auto d = sidecar::inject::parseProtoDuration(text);
+  auto d = sidecar::parseProtoDuration(text);
   if (!d) {
     return;
   }
-  const std::string printed = sidecar::inject::formatGoDuration(*d);
+  const std::string printed = sidecar::formatGoDuration(*d);
   if (printed.empty()) {
     failed("empty duration text", std::string(text));
   }
@@ -73,11 +74,11 @@ void checkBase64(std::string_view text) {
 void checkFloatBits(const uint8_t* data, size_t size) {
   double v = 0;
   std::memcpy(&v, data, size < sizeof v ? size : sizeof v);
-  const std::string s64 = sidecar::kube::formatGoFloat(v, 64);
-  const std::string s32 = sidecar::kube::formatGoFloat(v, 32);
+  const std::string s64 = sidecar::formatGoFloat(v, 64);
+  const std::string s32 = sidecar::formatGoFloat(v, 32);
   (void)sidecar::kube::formatYamlFloatKey(v);
   if (std::isfinite(v)) {
-    (void)sidecar::kube::formatJsonFloat(v);
+    (void)sidecar::formatJsonFloat(v);
     if (std::strtod(s64.c_str(), nullptr) != v) {
       failed("64-bit text does not read back", s64);
     }

@@ -62,6 +62,12 @@ TEST(Quantity, WhatToStringPrintsParsesAgain) {
     EXPECT_EQ(again->toString(), printed) << text;
   }
   EXPECT_EQ(Quantity::parse("99992.99999999999999999999999999E")->toString(), "99992999999999999999999999999990n");
+  // Found next: digits and an exponent for the same value must meet the same bound.
+  auto digits = Quantity::parse("000500090000000000000000000000000000");
+  ASSERT_TRUE(digits);
+  auto exponent = Quantity::parse(digits->toString());
+  ASSERT_TRUE(exponent) << digits->toString() << ": " << exponent.error().message;
+  EXPECT_EQ(exponent->toString(), digits->toString());
   // Still bounded: a mantissa toString() could not print back is an error, not an overflow.
   EXPECT_FALSE(Quantity::parse("123456789012345678901234567890123456789"));
   EXPECT_FALSE(Quantity::parse("1e40"));
