@@ -12,11 +12,14 @@ constexpr std::string_view kErrSuffix = "unable to parse quantity's suffix";
 // Keeps every intermediate product inside __int128.
 constexpr __int128 kLimit = static_cast<__int128>(1) << 100;
 // Input digits accumulate up to here (int128 holds ~1.7e38): 10^37.
-constexpr __int128 kDigitsLimit = static_cast<__int128>(10'000'000'000'000'000'000ULL) * 1'000'000'000'000'000'000ULL;
+constexpr __int128 kDigitsLimit =
+    static_cast<__int128>(10'000'000'000'000'000'000ULL) * 1'000'000'000'000'000'000ULL;
 // A parsed mantissa stays below 10^35, so toString()'s mantissa (at most 100 times it) reads back.
 constexpr __int128 kMantissaLimit = kDigitsLimit / 100;
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 struct Pieces {
   bool positive = true;
@@ -88,9 +91,9 @@ bool interpretSuffix(std::string_view suf, int& base, int& exponent, Quantity::F
     int exponent;
   };
   static constexpr Entry kTable[] = {
-      {"", 10, 0},    {"n", 10, -9},  {"u", 10, -6},  {"m", 10, -3},  {"k", 10, 3},   {"M", 10, 6},
-      {"G", 10, 9},   {"T", 10, 12},  {"P", 10, 15},  {"E", 10, 18},  {"Ki", 2, 10},  {"Mi", 2, 20},
-      {"Gi", 2, 30},  {"Ti", 2, 40},  {"Pi", 2, 50},  {"Ei", 2, 60},
+      {"", 10, 0},   {"n", 10, -9}, {"u", 10, -6}, {"m", 10, -3}, {"k", 10, 3},  {"M", 10, 6},
+      {"G", 10, 9},  {"T", 10, 12}, {"P", 10, 15}, {"E", 10, 18}, {"Ki", 2, 10}, {"Mi", 2, 20},
+      {"Gi", 2, 30}, {"Ti", 2, 40}, {"Pi", 2, 50}, {"Ei", 2, 60},
   };
   for (const auto& e : kTable) {
     if (e.text == suf) {
@@ -125,14 +128,17 @@ bool interpretSuffix(std::string_view suf, int& base, int& exponent, Quantity::F
   return false;
 }
 
-__int128 absValue(__int128 v) { return v < 0 ? -v : v; }
+__int128 absValue(__int128 v) {
+  return v < 0 ? -v : v;
+}
 
 std::string toDecimal(__int128 v) {
   if (v == 0) {
     return "0";
   }
   const bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? static_cast<unsigned __int128>(-v) : static_cast<unsigned __int128>(v);
   std::string s;
   while (u > 0) {
     s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -202,10 +208,12 @@ int64_t scaledCeil(__int128 mantissa, int scale, int shift) {
 }  // namespace
 
 Expected<Quantity> Quantity::parse(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' || text.front() == '\r')) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n' ||
+                           text.front() == '\r')) {
     text.remove_prefix(1);
   }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r')) {
     text.remove_suffix(1);
   }
   if (text.empty()) {
@@ -311,7 +319,8 @@ Expected<Quantity> Quantity::parse(std::string_view text) {
       }
     } else {
       const int goScale = exponent - denomLen;
-      const bool endsWith000 = shifted.size() >= 3 && shifted.compare(shifted.size() - 3, 3, "000") == 0;
+      const bool endsWith000 =
+          shifted.size() >= 3 && shifted.compare(shifted.size() - 3, 3, "000") == 0;
       if (goScale % 3 == 0 && !endsWith000 && shifted[0] != '0') {
         q.cached_ = std::string(text);
       }
@@ -367,8 +376,12 @@ std::string Quantity::toString() const {
   return toDecimal(amount) + std::string(suffix);
 }
 
-int64_t Quantity::milliValue() const { return scaledCeil(mantissa_, scale_, 3); }
+int64_t Quantity::milliValue() const {
+  return scaledCeil(mantissa_, scale_, 3);
+}
 
-int64_t Quantity::ceilValue() const { return scaledCeil(mantissa_, scale_, 0); }
+int64_t Quantity::ceilValue() const {
+  return scaledCeil(mantissa_, scale_, 0);
+}
 
 }  // namespace sidecar::kube

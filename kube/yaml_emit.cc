@@ -55,33 +55,27 @@ class Emitter {
         newline();
         spaces(indent);
         put(':');
-        if (v.is_object() && !v.empty()) {
-          newline();
-          mapping(v, indent + 2, false);
-        } else if (v.is_array() && !v.empty()) {
-          newline();
-          sequence(v, indent + 2, false);
-        } else {
-          put(' ');
-          if (scalar(v, indent + 2, false)) {
-            newline();
-          }
-        }
+        mappingValue(v, indent, indent + 2);
         continue;
       }
       put(':');
-      if (v.is_object() && !v.empty()) {
+      // yaml.v2 writes a sequence under a mapping key without extra indentation.
+      mappingValue(v, indent, indent);
+    }
+  }
+
+  // What follows a key's ':' in a mapping at `indent`.
+  void mappingValue(const json& v, int indent, int sequenceIndent) {
+    if (v.is_object() && !v.empty()) {
+      newline();
+      mapping(v, indent + 2, false);
+    } else if (v.is_array() && !v.empty()) {
+      newline();
+      sequence(v, sequenceIndent, false);
+    } else {
+      put(' ');
+      if (scalar(v, indent + 2, false)) {
         newline();
-        mapping(v, indent + 2, false);
-      } else if (v.is_array() && !v.empty()) {
-        newline();
-        // yaml.v2 writes a sequence under a mapping key without extra indentation.
-        sequence(v, indent, false);
-      } else {
-        put(' ');
-        if (scalar(v, indent + 2, false)) {
-          newline();
-        }
       }
     }
   }
@@ -233,7 +227,8 @@ class Emitter {
       const size_t w = width(s, i);
       if (s[i] == ' ') {
         const bool nextSpace = i + 1 < s.size() && s[i + 1] == ' ';
-        if (allowBreaks && !prevSpace && column_ > kBestWidth && i != 0 && i != s.size() - 1 && !nextSpace) {
+        if (allowBreaks && !prevSpace && column_ > kBestWidth && i != 0 && i != s.size() - 1 &&
+            !nextSpace) {
           indentLine(indent);
         } else {
           putChar(s, i, w);
@@ -258,10 +253,12 @@ class Emitter {
       const size_t w = width(s, i);
       const auto b = static_cast<unsigned char>(s[i]);
       const bool isLsPs = b == 0xE2 && w == 3 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-                          (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9);
+                          (static_cast<unsigned char>(s[i + 2]) == 0xA8 ||
+                           static_cast<unsigned char>(s[i + 2]) == 0xA9);
       const bool isBom = b == 0xEF && w == 3 && static_cast<unsigned char>(s[i + 1]) == 0xBB &&
                          static_cast<unsigned char>(s[i + 2]) == 0xBF;
-      if (!detail::isPrintableAt(s, i) || isBom || isLsPs || s[i] == '\n' || s[i] == '"' || s[i] == '\\') {
+      if (!detail::isPrintableAt(s, i) || isBom || isLsPs || s[i] == '\n' || s[i] == '"' ||
+          s[i] == '\\') {
         escape(s, i, w);
         prevSpace = false;
       } else if (s[i] == ' ') {
@@ -292,7 +289,8 @@ class Emitter {
            (static_cast<unsigned char>(s[i + 2]) & 0x3F);
     } else if (w == 4) {
       cp = ((cp & 0x07) << 18) | ((static_cast<unsigned char>(s[i + 1]) & 0x3F) << 12) |
-           ((static_cast<unsigned char>(s[i + 2]) & 0x3F) << 6) | (static_cast<unsigned char>(s[i + 3]) & 0x3F);
+           ((static_cast<unsigned char>(s[i + 2]) & 0x3F) << 6) |
+           (static_cast<unsigned char>(s[i + 3]) & 0x3F);
     }
     put('\\');
     switch (cp) {
