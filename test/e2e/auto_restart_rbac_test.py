@@ -45,11 +45,7 @@ def main():
         print("e2e auto-restart RBAC: 1 passed, 0 failed")
         return 0
     except Failure as e:
-        if replica is not None:
-            replica.proc.kill()
-            sys.stderr.write(replica.tail())
-        sys.stderr.write(f"FAIL: {e}\n")
-        return 1
+        return e2e_cluster.failed(e, [replica])
     finally:
         cluster.stop()
 
